@@ -1,0 +1,63 @@
+/**
+ * Internal domain events, typed once (STYLE.md §6). Ingest publishes them;
+ * rules, device supervision and dispatch subscribe. Timestamps are epoch ms:
+ * `ts` is device (event) time, `receivedAt`/`at` is server time.
+ */
+import type { DeviceType } from '../../../devices/device-type.js';
+
+/** Where a device sits: copied onto every event so rules need no lookups. */
+export interface DeviceBinding {
+  readonly deviceId: string;
+  readonly deviceType: DeviceType;
+  readonly residentId: string | null;
+  readonly homeId: string | null;
+  readonly districtCode: string | null;
+  readonly streetCode: string | null;
+}
+
+export interface TelemetryReceived extends DeviceBinding {
+  readonly ts: number;
+  readonly receivedAt: number;
+  readonly seq: number;
+  readonly metrics: Readonly<Record<string, number | boolean | string>>;
+  /** True when the sample came in a buffered batch upload (late data). */
+  readonly buffered: boolean;
+}
+
+export interface DeviceEventReceived extends DeviceBinding {
+  readonly ts: number;
+  readonly receivedAt: number;
+  readonly seq: number;
+  /** The event name from the device type's schema, e.g. 'fall', 'sos', 'smoke', 'bed_exit'. */
+  readonly event: string;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly buffered: boolean;
+}
+
+export interface DeviceStatusReported extends DeviceBinding {
+  readonly ts: number;
+  readonly receivedAt: number;
+  readonly firmware?: string;
+  readonly battery?: number;
+  readonly rssi?: number;
+}
+
+export interface DeviceWentOnline extends DeviceBinding {
+  readonly at: number;
+}
+
+export interface DeviceWentOffline extends DeviceBinding {
+  readonly at: number;
+  /** Last will from the broker, heartbeats missed (supervision), or a clean disconnect. */
+  readonly reason: 'last_will' | 'missed_heartbeats' | 'disconnected';
+  readonly lastSeenAt: number | null;
+}
+
+export interface DomainEvents {
+  TelemetryReceived: TelemetryReceived;
+  DeviceEventReceived: DeviceEventReceived;
+  DeviceStatusReported: DeviceStatusReported;
+  DeviceWentOnline: DeviceWentOnline;
+  DeviceWentOffline: DeviceWentOffline;
+}
+export type DomainEventName = keyof DomainEvents;
