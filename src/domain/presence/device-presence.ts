@@ -1,0 +1,104 @@
+/**
+ * Device presence: online/offline per device, from what the broker sees
+ * (connects, messages, last wills, clean disconnects) plus a periodic sweep
+ * for devices that stay silent. Whichever comes first, last will or missed
+ * heartbeats, decides the offline reason; every transition is emitted exactly
+ * once (an offline device is not offlined again; any message brings it back).
+ * Pure: every method takes the time; the caller owns the clock.
+ *
+ * @example
+ * const presence = new DevicePresence({ heartbeatMisses: 3, defaultHeartbeatS: 60 });
+ * presence.markConnected('bed-000123', now);          // { state: 'online', ... }
+ * presence.markSeen('bed-000123', now, 30);            // undefined (already online)
+ * presence.sweep(now + 91_000);                        // [{ state: 'offline', reason: 'missed_heartbeats', ... }]
+ */
+export type OfflineReason = 'last_will' | 'missed_heartbeats' | 'disconnected';
+
+export type PresenceTransition =
+  | { readonly deviceId: string; readonly state: 'online'; readonly at: number }
+  | {
+      readonly deviceId: string;
+      readonly state: 'offline';
+      readonly at: number;
+      readonly reason: OfflineReason;
+      readonly lastSeenAt: number | null;
+    };
+
+export interface PresencePolicy {
+  /** Heartbeats a device may miss before it is offline (default 3). */
+  readonly heartbeatMisses: number;
+  /** Interval assumed until the device announces its own `heartbeatS`. */
+  readonly defaultHeartbeatS: number;
+}
+
+export const DEFAULT_PRESENCE_POLICY: PresencePolicy = { heartbeatMisses: 3, defaultHeartbeatS: 60 };
+
+interface DeviceState {
+  online: boolean;
+  lastSeenAt: number | null;
+  heartbeatS: number;
+}
+
+export class DevicePresence {
+  private readonly policy: PresencePolicy;
+  private readonly devices = new Map<string, DeviceState>();
+
+  constructor(policy: Partial<PresencePolicy> = {}) {
+    this.policy = { ...DEFAULT_PRESENCE_POLICY, ...policy };
+  }
+
+  /** The device completed CONNECT. Counts as seen. */
+  markConnected(deviceId: string, at: number): PresenceTransition | undefined {
+    return this.markSeen(deviceId, at);
+  }
+
+  /** A message arrived from the device; `heartbeatS` when it announced its interval. */
+  markSeen(deviceId: string, at: number, heartbeatS?: number): PresenceTransition | undefined {
+    const state = this.stateOf(deviceId);
+    state.lastSeenAt = Math.max(state.lastSeenAt ?? at, at);
+    if (heartbeatS !== undefined && heartbeatS > 0) state.heartbeatS = heartbeatS;
+    if (state.online) return undefined;
+    state.online = true;
+    return { deviceId, state: 'online', at };
+  }
+
+  /** The connection ended: the broker published its will, or it disconnected cleanly. */
+  markDisconnected(deviceId: string, at: number, reason: 'last_will' | 'disconnected'): PresenceTransition | undefined {
+    const state = this.devices.get(deviceId);
+    if (state === undefined || !state.online) return undefined;
+    return this.offline(deviceId, state, at, reason);
+  }
+
+  /** Offlines every online device silent for more than `heartbeatMisses` of its heartbeat intervals. */
+  sweep(now: number): PresenceTransition[] {
+    const transitions: PresenceTransition[] = [];
+    for (const [deviceId, state] of this.devices) {
+      if (!state.online || state.lastSeenAt === null) continue;
+      const deadline = state.lastSeenAt + this.policy.heartbeatMisses * state.heartbeatS * 1000;
+      if (now > deadline) transitions.push(this.offline(deviceId, state, now, 'missed_heartbeats'));
+    }
+    return transitions;
+  }
+
+  isOnline(deviceId: string): boolean {
+    return this.devices.get(deviceId)?.online ?? false;
+  }
+
+  lastSeenAt(deviceId: string): number | null {
+    return this.devices.get(deviceId)?.lastSeenAt ?? null;
+  }
+
+  private stateOf(deviceId: string): DeviceState {
+    let state = this.devices.get(deviceId);
+    if (state === undefined) {
+      state = { online: false, lastSeenAt: null, heartbeatS: this.policy.defaultHeartbeatS };
+      this.devices.set(deviceId, state);
+    }
+    return state;
+  }
+
+  private offline(deviceId: string, state: DeviceState, at: number, reason: OfflineReason): PresenceTransition {
+    state.online = false;
+    return { deviceId, state: 'offline', at, reason, lastSeenAt: state.lastSeenAt };
+  }
+}
