@@ -1,0 +1,76 @@
+/**
+ * Platform configuration: one zod schema, read from an optional JSON file
+ * (ANXIN_CONFIG) overlaid by ANXIN_* environment variables. Every default
+ * runs the platform with nothing installed: embedded broker, embedded SQLite
+ * registry and embedded telemetry store, demo data and a small live fleet.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const bool = z.preprocess((v) => (typeof v === 'string' ? ['1', 'true', 'yes', 'on'].includes(v.toLowerCase()) : v), z.boolean());
+
+export const influxConfigSchema = z.discriminatedUnion('version', [
+  z.object({
+    version: z.literal(1),
+    url: z.url(),
+    database: z.string().min(1).default('anxin'),
+    retentionPolicy: z.string().min(1).optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+  }),
+  z.object({
+    version: z.literal(2),
+    url: z.url(),
+    org: z.string().min(1),
+    bucket: z.string().min(1),
+    token: z.string().min(1),
+  }),
+]);
+
+export const configSchema = z.object({
+  /** Where SQLite files (registry, durable inbox, embedded telemetry) live. */
+  dataDir: z.string().min(1).default('var'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  http: z.object({ host: z.string().default('0.0.0.0'), port: port.default(8080) }).prefault({}),
+  mqtt: z
+    .object({
+      /** embedded: run aedes in-process. external: consume from a broker the city already runs. */
+      mode: z.enum(['embedded', 'external']).default('embedded'),
+      host: z.string().default('0.0.0.0'),
+      port: port.default(1883),
+      tls: z.object({ port: port.default(8883), keyPath: z.string().min(1), certPath: z.string().min(1), caPath: z.string().min(1).optional() }).optional(),
+      websocket: z.object({ port: port.default(8083), path: z.string().default('/mqtt') }).optional(),
+      /** Per-device token bucket: sustained messages per second and burst. */
+      rateLimit: z.object({ perSecond: z.number().positive().default(20), burst: z.number().int().positive().default(200) }).prefault({}),
+      /** external mode only */
+      url: z.string().optional(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+    })
+    .prefault({}),
+  /** Absent: the embedded telemetry store (SQLite in dataDir). */
+  influx: influxConfigSchema.optional(),
+  ingest: z
+    .object({
+      maxClockAheadMs: z.number().int().min(0).default(5 * 60_000),
+      /** Unforwarded messages the inbox holds before it stops acknowledging (backpressure). */
+      maxBacklog: z.number().int().positive().default(2_000_000),
+      dedupRetentionHours: z.number().positive().default(24),
+    })
+    .prefault({}),
+  /** Bearer token for state-changing and personal-data endpoints; generated and logged at start when absent. */
+  adminToken: z.string().min(16).optional(),
+  demo: z
+    .object({
+      enabled: bool.default(true),
+      /** Derives the demo devices' secrets. Demo mode is for evaluation only. */
+      key: z.string().min(8).default('anxin-demo-key'),
+      residents: z.coerce.number().int().min(0).default(300),
+      /** Homes the built-in live fleet simulates at start (0: none). */
+      liveHomes: z.coerce.number().int().min(0).default(3),
+    })
+    .prefault({}),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+export type InfluxConfig = z.infer<typeof influxConfigSchema>;
