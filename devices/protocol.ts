@@ -109,3 +109,33 @@ export const REJECTION_REASONS = [
   'clock_skew', // device timestamp too far in the future
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+// --- Added with the device catalogue (additive; nothing above changed). ---
+
+/** Channels an item of a batch upload may carry (`cmd/reply` is never buffered). */
+export const BATCH_ITEM_CHANNELS = ['telemetry', 'event', 'status'] as const;
+export type BatchItemChannel = (typeof BATCH_ITEM_CHANNELS)[number];
+
+/**
+ * The envelope of `anxin/v1/{id}/batch`: buffered messages, oldest first, each
+ * tagged with the channel it would have been published on.
+ *
+ * @example
+ * { "items": [
+ *   { "channel": "telemetry", "seq": 41, "ts": 1773532800000, "heartRate": 68, "respirationRate": 15, "inBed": true, "movement": 4 },
+ *   { "channel": "event", "seq": 42, "ts": 1773532805000, "event": "bed_exit" }
+ * ] }
+ *
+ * Items are validated one by one against the device type's schemas; the item
+ * count limit (MAX_BATCH_ITEMS) is checked before that and answers `too_large`.
+ */
+export const batchEnvelopeSchema = z.strictObject({
+  items: z.array(z.looseObject({ channel: z.enum(BATCH_ITEM_CHANNELS) })).min(1),
+});
+
+/** A device timestamp further ahead of server time than this is rejected as `clock_skew`. */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+/** MQTT keepalive a device sets at CONNECT, in seconds. */
+export const KEEPALIVE_S = 60;
+/** Supervision marks a device offline after this many missed heartbeats (or at its last will). */
+export const MISSED_HEARTBEATS_BEFORE_OFFLINE = 3;
