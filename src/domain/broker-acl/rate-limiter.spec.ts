@@ -15,7 +15,7 @@ describe('RateLimiter', () => {
   it.each<[string, Partial<RateLimitPolicy>, number, number]>([
     ['lets a full default burst of 200 through (a batch upload after an outage)', {}, 200, 200],
     ['refuses the message beyond the default burst', {}, 201, 200],
-    ['applies a configured burst', { ratePerSecond: 1, burst: 3 }, 5, 3],
+    ['applies a configured burst', { perSecond: 1, burst: 3 }, 5, 3],
   ])('%s', (_name, policy, attempts, accepted) => {
     const { limiter } = makeLimiter(policy);
     expect(takeMany(limiter, 'bed-000123', attempts)).toBe(accepted);
@@ -40,7 +40,7 @@ describe('RateLimiter', () => {
   });
 
   it('prunes only buckets that have refilled completely', () => {
-    const { limiter, advance } = makeLimiter({ ratePerSecond: 1, burst: 10 });
+    const { limiter, advance } = makeLimiter({ perSecond: 1, burst: 10 });
     takeMany(limiter, 'busy', 10);
     takeMany(limiter, 'quiet', 1);
     advance(1_000);

@@ -1,19 +1,19 @@
 /**
- * Per-device token bucket: `ratePerSecond` tokens refill continuously up to
+ * Per-device token bucket: `perSecond` tokens refill continuously up to
  * `burst`. The default is generous (20/s, burst 200) so a device that uploads
  * its buffered batch after an outage passes. Pure: time comes from the
  * injected clock.
  *
  * @example
- * const limiter = new RateLimiter({ ratePerSecond: 20, burst: 200 }, () => Date.now());
+ * const limiter = new RateLimiter({ perSecond: 20, burst: 200 }, () => Date.now());
  * if (!limiter.tryTake('bed-000123')) refuse('rate_limited');
  */
 export interface RateLimitPolicy {
-  readonly ratePerSecond: number;
+  readonly perSecond: number;
   readonly burst: number;
 }
 
-export const DEFAULT_RATE_LIMIT_POLICY: RateLimitPolicy = { ratePerSecond: 20, burst: 200 };
+export const DEFAULT_RATE_LIMIT_POLICY: RateLimitPolicy = { perSecond: 20, burst: 200 };
 
 interface Bucket {
   tokens: number;
@@ -57,7 +57,7 @@ export class RateLimiter {
 
   private refill(bucket: Bucket, now: number): void {
     const elapsedS = Math.max(0, now - bucket.updatedAt) / 1000;
-    bucket.tokens = Math.min(this.policy.burst, bucket.tokens + elapsedS * this.policy.ratePerSecond);
+    bucket.tokens = Math.min(this.policy.burst, bucket.tokens + elapsedS * this.policy.perSecond);
     bucket.updatedAt = now;
   }
 }
