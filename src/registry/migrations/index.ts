@@ -1,0 +1,19 @@
+/**
+ * Every registry migration, in order. Names sort lexically (kysely's Migrator
+ * runs them in name order), so keep the 4-digit prefix. Never edit or rename a
+ * migration that has shipped: add a new one.
+ */
+import type { Migration } from 'kysely';
+import * as geography from './0001-geography.js';
+import * as homesResidents from './0002-homes-residents.js';
+import * as devices from './0003-devices.js';
+import * as deviceStates from './0004-device-states.js';
+import * as meta from './0005-meta.js';
+
+export const registryMigrations: Readonly<Record<string, Migration>> = {
+  '0001-geography': geography,
+  '0002-homes-residents': homesResidents,
+  '0003-devices': devices,
+  '0004-device-states': deviceStates,
+  '0005-meta': meta,
+};
