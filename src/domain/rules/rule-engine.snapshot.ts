@@ -1,0 +1,73 @@
+/**
+ * The rule engine's state, as data: what must survive a restart so that a
+ * 30-minute bed-exit window opened before the restart still raises on time.
+ * JSON-serialisable; validated with zod on restore.
+ */
+import { z } from 'zod';
+import { alertTriggerSchema } from '../alerts/alert.schema.js';
+import { alertBookSnapshotSchema } from '../alerts/alert-book.js';
+import { rollingMeanSchema } from './rolling-mean.js';
+
+export const residentRuleStateSchema = z.object({
+  residentId: z.string(),
+  homeId: z.string().nullable(),
+  /** Max event time seen for the resident; watermark = maxTs − latenessMs. */
+  maxTs: z.number().nullable(),
+  vitals: z.object({
+    heartRate: rollingMeanSchema.optional(),
+    respirationRate: rollingMeanSchema.optional(),
+    spo2: rollingMeanSchema.optional(),
+    skinTemp: rollingMeanSchema.optional(),
+  }),
+  /** Open fall cancel window, in event time. */
+  fallWindow: z.object({ since: z.number(), until: z.number(), cancelled: z.boolean() }).nullable(),
+  /** Latest resident-side cancel signal (im_ok, got up), kept for falls that arrive after it (out of order). */
+  lastCancel: z.object({ ts: z.number(), source: z.enum(['im_ok', 'standing']), deviceId: z.string() }).nullable(),
+  /** Apnea episode times within the counting window, ascending. */
+  apneaTs: z.array(z.number()),
+  lastActivityTs: z.number().nullable(),
+  /** The lastActivityTs an inactivity alert was raised for (so it is raised once per silence). */
+  inactivityRaisedFor: z.number().nullable(),
+  lastBedReturnTs: z.number().nullable(),
+  bedExit: z.object({ exitTs: z.number(), dueAt: z.number(), deviceId: z.string(), raised: z.boolean() }).nullable(),
+  /** Latest zone sample time, so a stale zone sample cannot reopen a dwell. */
+  lastZoneTs: z.number().nullable(),
+  bathroom: z.object({ since: z.number(), deviceId: z.string(), raised: z.boolean() }).nullable(),
+  wandering: z
+    .object({ openTs: z.number(), dueAt: z.number(), closeTs: z.number().nullable(), deviceId: z.string(), raised: z.boolean() })
+    .nullable(),
+  geofence: z.object({ outside: z.boolean(), streak: z.number().int().nonnegative(), lastTs: z.number().nullable() }),
+  /** Sustained conditions held back by a snooze, raised when it expires if the condition still holds. */
+  suppressed: z.array(z.object({ key: z.string(), until: z.number(), trigger: alertTriggerSchema })),
+});
+export type ResidentRuleState = z.infer<typeof residentRuleStateSchema>;
+
+export const ruleEngineSnapshotSchema = z.object({
+  version: z.literal(1),
+  /** Server time the snapshot was taken (diagnostics only). */
+  takenAt: z.number(),
+  residents: z.array(residentRuleStateSchema),
+  alerts: alertBookSnapshotSchema,
+});
+export type RuleEngineSnapshot = z.infer<typeof ruleEngineSnapshotSchema>;
+
+export function createResidentRuleState(residentId: string, homeId: string | null): ResidentRuleState {
+  return {
+    residentId,
+    homeId,
+    maxTs: null,
+    vitals: {},
+    fallWindow: null,
+    lastCancel: null,
+    apneaTs: [],
+    lastActivityTs: null,
+    inactivityRaisedFor: null,
+    lastBedReturnTs: null,
+    bedExit: null,
+    lastZoneTs: null,
+    bathroom: null,
+    wandering: null,
+    geofence: { outside: false, streak: 0, lastTs: null },
+    suppressed: [],
+  };
+}
