@@ -191,9 +191,10 @@ export class MqttBroker {
     return this.aedes.connectedClients;
   }
 
+  /** The device has an authenticated connection (from its CONNACK on; aedes flags `connected` a little later). */
   isConnected(deviceId: string): boolean {
     const client = this.sessions.get(deviceId);
-    return client !== undefined && client.connected && !client.closed;
+    return client !== undefined && !client.closed;
   }
 
   /**
