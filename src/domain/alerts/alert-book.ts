@@ -14,6 +14,7 @@ import {
   type Alert,
   type AlertChange,
   type AlertSubject,
+  type AlertTrigger,
   type Evidence,
   type Priority,
   type Severity,
@@ -24,13 +25,6 @@ export interface Clock {
 }
 export type IdGenerator = () => string;
 
-/** A rule's claim that a condition holds at event time `at`. */
-export interface AlertTrigger extends AlertSubject {
-  readonly severity: Severity;
-  readonly priority: Priority;
-  readonly at: number;
-  readonly evidence: Evidence;
-}
 
 export class AlertCommandError extends Error {
   constructor(

@@ -188,3 +188,21 @@ export function alertKey(s: AlertSubject): string {
   const who = s.residentId !== null ? `r:${s.residentId}` : `h:${s.homeId ?? '?'}`;
   return s.kind === 'vitals_out_of_range' ? `${who}|${s.kind}|${s.vital ?? '?'}` : `${who}|${s.kind}`;
 }
+
+/**
+ * A rule's claim that a condition holds at event time `at`; the AlertBook
+ * turns it into a raise or an update. A schema because the rule engine keeps
+ * snoozed triggers in its snapshot.
+ */
+export const alertTriggerSchema = z.object({
+  kind: alertKindSchema,
+  vital: vitalSchema.nullable().optional(),
+  residentId: z.string().nullable(),
+  homeId: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  severity: severitySchema,
+  priority: prioritySchema,
+  at: z.number(),
+  evidence: evidenceSchema,
+});
+export type AlertTrigger = z.infer<typeof alertTriggerSchema>;
