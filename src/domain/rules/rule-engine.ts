@@ -451,13 +451,15 @@ export class RuleEngine {
     const active = this.alerts.findActive(subject);
     if (!hit) return active ? this.endCondition(scope, subject, end, describeVital(vital, avg, rule, null)) : [];
 
+    const priority = hit.severity === 'critical' ? 'P1' : 'P2';
+    // Keep the per-sample path O(1): evidence is built only when something changes.
+    if (active && active.severity === hit.severity) return [];
     const thresholds: Record<string, number> = { windowMs: rule.windowMs, minSamples: rule.minSamples, mean: roundTo(avg, rule.precision) };
     thresholds[hit.side === 'low' ? 'atOrBelow' : 'atOrAbove'] = hit.bound;
     const samples = liveSamples(w)
       .slice(-6)
       .map((s) => ({ ts: s.ts, deviceId: e.deviceId, metric: vital, value: s.value }));
     const ev = evidence(`vitals.${vital}.window-mean`, thresholds, samples, describeVital(vital, avg, rule, hit));
-    const priority = hit.severity === 'critical' ? 'P1' : 'P2';
     if (active) return this.alerts.setSeverity(subject, hit.severity, priority, ev);
     return this.raise(scope, { ...subject, severity: hit.severity, priority, at: end, evidence: ev });
   }
