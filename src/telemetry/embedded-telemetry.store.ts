@@ -13,15 +13,11 @@
    better-sqlite3 is synchronous; `async` is what turns its throws into the
    rejected promises the TelemetryStore contract promises. */
 import Database from 'better-sqlite3';
+import type { EmbeddedTelemetryConfig } from './telemetry-store.config.js';
 import { TelemetryStoreError } from './telemetry-store.error.js';
 import type { Aggregate, FieldValue, LatestValue, RangeQuery, TelemetryPoint, TelemetryStore, WindowValue } from './telemetry.store.js';
 
-export interface EmbeddedTelemetryConfig {
-  /** A file path, or ':memory:' for tests. */
-  readonly path: string;
-  /** For `pruneExpired()`: keep this many days of raw points. */
-  readonly retentionDays?: number;
-}
+export type { EmbeddedTelemetryConfig } from './telemetry-store.config.js';
 
 const enum Kind {
   Number = 0,

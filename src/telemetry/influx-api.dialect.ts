@@ -13,25 +13,8 @@
  */
 import { HttpError, InfluxDB, isStatusCodeRetriable, type Transport } from '@influxdata/influxdb-client';
 import { quoteIdent } from './influxql.js';
+import type { InfluxConfig } from './telemetry-store.config.js';
 import { TelemetryStoreError } from './telemetry-store.error.js';
-
-export interface InfluxConfig {
-  /** e.g. `http://localhost:8086` */
-  readonly url: string;
-  readonly version: 1 | 2;
-  /** 1.x database (default `anxin`); on 2.x the DBRP database for InfluxQL (default: the bucket). */
-  readonly database?: string;
-  readonly retentionPolicy?: string;
-  /** 2.x only. */
-  readonly org?: string;
-  readonly bucket?: string;
-  readonly token?: string;
-  /** 1.x with auth-enabled. */
-  readonly username?: string;
-  readonly password?: string;
-  /** Per request; default 10 000. */
-  readonly timeoutMs?: number;
-}
 
 /** One statement's answer from `/query` (JSON, epoch=ms). */
 export interface InfluxQlResult {
@@ -165,15 +148,22 @@ function databaseOf(config: InfluxConfig): string {
 
 /**
  * HTTP errors keep their status; the client's own rule decides what is worth
- * retrying (429, 5xx, 404 "database not found", 408). No status means the
- * server was not reached: retryable.
+ * retrying (429, 5xx, 404 "database not found", 408), plus 401/403: a wrong
+ * token is an operator's mistake, not bad data, and the outbox must keep the
+ * points until it is fixed. No status means the server was not reached:
+ * retryable. What stays non-retryable is the data's fault: 400 (bad line,
+ * field type conflict), 413, 422 (2.x: outside the bucket's retention).
  */
 export function toStoreError(what: string, err: unknown): TelemetryStoreError {
   if (err instanceof TelemetryStoreError) return err;
   if (err instanceof HttpError) {
     const detail = err.body ? `: ${err.body.trim()}` : '';
-    return new TelemetryStoreError(`InfluxDB ${what} failed with HTTP ${err.statusCode}${detail}`, isStatusCodeRetriable(err.statusCode), err.statusCode, { cause: err });
+    return new TelemetryStoreError(`InfluxDB ${what} failed with HTTP ${err.statusCode}${detail}`, isRetryableStatus(err.statusCode), err.statusCode, { cause: err });
   }
   const message = err instanceof Error ? err.message || err.name : String(err);
   return new TelemetryStoreError(`InfluxDB ${what} failed: ${message}`, true, undefined, { cause: err });
+}
+
+function isRetryableStatus(status: number): boolean {
+  return isStatusCodeRetriable(status) || status === 401 || status === 403;
 }

@@ -3,14 +3,15 @@
  * versions: line protocol out, InfluxQL in. What differs (paths, auth) is in
  * `influx-api.dialect.ts`.
  */
-import { createInfluxApiDialect, type InfluxApiDialect, type InfluxConfig, type InfluxQlSeries } from './influx-api.dialect.js';
+import { createInfluxApiDialect, type InfluxApiDialect, type InfluxQlSeries } from './influx-api.dialect.js';
 import { quoteIdent, quoteLiteral, msLiteral } from './influxql.js';
 import { LineProtocolError, toLine } from './line-protocol.js';
+import type { InfluxConfig } from './telemetry-store.config.js';
 import { TelemetryStoreError } from './telemetry-store.error.js';
 import { TELEMETRY_MEASUREMENTS, windowStart } from './telemetry-schema.js';
 import type { FieldValue, LatestValue, RangeQuery, TelemetryPoint, TelemetryStore, WindowValue } from './telemetry.store.js';
 
-export type { InfluxConfig } from './influx-api.dialect.js';
+export type { InfluxConfig } from './telemetry-store.config.js';
 
 /** TOOLCHAIN.md: 5,000-line batches were the measured sweet spot here. */
 const LINES_PER_REQUEST = 5_000;
