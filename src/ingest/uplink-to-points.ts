@@ -55,7 +55,7 @@ export function uplinkToPoints(type: DeviceTypeDescriptor, binding: DeviceBindin
       // `value = 1` lets Grafana count events with sum(); details ride along as fields.
       return [{ measurement: 'events', tags: { ...tags, event: message.event }, ts: message.ts, fields: { value: 1, seq: message.seq, ...primitiveFields(message.details) } }];
     case 'status': {
-      const { seq: _seq, ts: _ts, ...status } = message.status;
+      const { seq, ts, ...status } = message.status;
       return [{ measurement: 'device_health', tags, ts: message.ts, fields: primitiveFields(status) }];
     }
     case 'command_reply': {

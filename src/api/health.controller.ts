@@ -1,0 +1,34 @@
+import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import { PROM_REGISTRY, READINESS, type Readiness } from '../platform.tokens.js';
+
+/** Liveness, readiness and Prometheus metrics: the operator's three URLs. */
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(READINESS) private readonly readiness: Readiness,
+    @Inject(PROM_REGISTRY) private readonly registry: Registry,
+  ) {}
+
+  /** The process is up and its event loop answers. */
+  @Get('healthz')
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Ready to take traffic: registry, telemetry store and broker all answer. 503 names what does not. */
+  @Get('readyz')
+  async readyz(@Res({ passthrough: true }) res: { status(code: number): void }): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, boolean> }> {
+    const checks = await this.readiness.check();
+    const ready = Object.values(checks).every(Boolean);
+    if (!ready) res.status(503);
+    return { status: ready ? 'ready' : 'not_ready', checks };
+  }
+
+  @Get('metrics')
+  @HttpCode(200)
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,14 @@
+import { Controller, Get } from '@nestjs/common';
+import { buildOpenApiDocument } from './openapi.js';
+
+@Controller('api')
+export class OpenApiController {
+  private document: object | undefined;
+
+  /** OpenAPI 3.1, generated from the zod schemas the controllers validate with. */
+  @Get('openapi.json')
+  openapi(): object {
+    // Built on first request: every controller module has registered its routes by then.
+    return (this.document ??= buildOpenApiDocument(process.env.npm_package_version ?? '0.1.0'));
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * OpenAPI 3.1 generated from the same zod schemas the controllers validate
+ * with (zod 4's `z.toJSONSchema` emits JSON Schema 2020-12, which OpenAPI 3.1
+ * uses as is). Each controller registers its routes here; nothing is written
+ * twice.
+ */
+import { z } from 'zod';
+
+export interface RouteDoc {
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express-style path, e.g. /api/devices/:id */
+  readonly path: string;
+  readonly summary: string;
+  readonly tag: string;
+  readonly admin?: boolean;
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  readonly body?: z.ZodType;
+  readonly response?: z.ZodType;
+  readonly status?: number;
+}
+
+const routes: RouteDoc[] = [];
+
+export function documentRoute(route: RouteDoc): RouteDoc {
+  routes.push(route);
+  return route;
+}
+
+function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query'): object[] {
+  if (!schema) return [];
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, object>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: s }));
+}
+
+export function buildOpenApiDocument(version: string): object {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const r of routes) {
+    const path = r.path.replace(/:(\w+)/g, '{$1}');
+    (paths[path] ??= {})[r.method] = {
+      summary: r.summary,
+      tags: [r.tag],
+      ...(r.admin ? { security: [{ adminToken: [] }] } : {}),
+      parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
+      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) } } } } : {}),
+      responses: {
+        [String(r.status ?? 200)]: { description: 'OK', ...(r.response ? { content: { 'application/json': { schema: z.toJSONSchema(r.response, { unrepresentable: 'any' }) } } } : {}) },
+        ...(r.params || r.query || r.body ? { 400: { description: 'Invalid input; `issues` names each bad field' } } : {}),
+        ...(r.admin ? { 401: { description: 'Missing or wrong admin token' } } : {}),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Anxin (安心) platform API', version, description: 'Device registry, provisioning, telemetry and health of the Anxin smart-eldercare platform.' },
+    components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'ANXIN_ADMIN_TOKEN' } } },
+    paths,
+  };
+}

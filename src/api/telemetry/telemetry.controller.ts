@@ -1,0 +1,46 @@
+import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import { TELEMETRY_STORE, type TelemetryStore } from '../../telemetry/telemetry.store.js';
+import { AdminGuard } from '../admin.guard.js';
+import { documentRoute } from '../openapi.js';
+import { ZodValidationPipe } from '../zod-validation.pipe.js';
+import { rangeQuerySchema, residentVitalsQuerySchema, residentVitalsSchema, windowSeriesSchema } from './telemetry.schemas.js';
+import { CLOCK, type Clock } from '../../platform.tokens.js';
+
+/** The vitals a caregiver reads on the resident card, by field. */
+const VITAL_FIELDS = ['heartRate', 'respirationRate', 'spo2', 'skinTemp'] as const;
+const residentParams = z.object({ id: z.string().min(1).max(64) });
+
+documentRoute({ method: 'get', path: '/api/telemetry/range', tag: 'telemetry', admin: true, summary: 'Aggregated windows of one field of a device or a resident', query: rangeQuerySchema, response: windowSeriesSchema });
+documentRoute({ method: 'get', path: '/api/residents/:id/vitals', tag: 'telemetry', admin: true, summary: "A resident's vitals over the last hours (default 24 h in 5-minute means)", params: residentParams, query: residentVitalsQuerySchema, response: residentVitalsSchema });
+
+/** Telemetry tied to a resident is personal data: admin only. */
+@Controller('api')
+@UseGuards(AdminGuard)
+export class TelemetryController {
+  constructor(
+    @Inject(TELEMETRY_STORE) private readonly telemetry: TelemetryStore,
+    @Inject(CLOCK) private readonly now: Clock,
+  ) {}
+
+  @Get('telemetry/range')
+  async range(@Query(new ZodValidationPipe(rangeQuerySchema, 'query')) q: z.infer<typeof rangeQuerySchema>) {
+    const { deviceId, residentId, ...rest } = q;
+    return { items: await this.telemetry.range({ ...rest, ...(deviceId ? { deviceId } : {}), ...(residentId ? { residentId } : {}) }) };
+  }
+
+  @Get('residents/:id/vitals')
+  async residentVitals(
+    @Param(new ZodValidationPipe(residentParams, 'params')) { id }: { id: string },
+    @Query(new ZodValidationPipe(residentVitalsQuerySchema, 'query')) q: z.infer<typeof residentVitalsQuerySchema>,
+  ) {
+    const to = this.now();
+    const from = to - q.hours * 3_600_000;
+    const series = Object.fromEntries(
+      await Promise.all(
+        VITAL_FIELDS.map(async (field) => [field, await this.telemetry.range({ measurement: 'vitals', field, residentId: id, from, to, windowMs: q.windowMs, aggregate: 'mean' })] as const),
+      ),
+    );
+    return { residentId: id, from, to, windowMs: q.windowMs, series };
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * `npm start`: the platform on embedded defaults (embedded MQTT broker,
+ * SQLite registry, embedded telemetry store unless InfluxDB is configured,
+ * demo data and a small live fleet). Configuration: README § Configuration.
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { createLogger } from './observability/logger.js';
+import { NestLoggerAdapter } from './observability/nest-logger.adapter.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`anxin: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const app = await NestFactory.create(AppModule.forRoot(config, { logger }), { logger: new NestLoggerAdapter(logger), abortOnError: false });
+  app.enableShutdownHooks();
+  await app.listen(config.http.port, config.http.host);
+  logger.info({ http: await app.getUrl() }, 'HTTP API listening');
+}
+
+// The process must not die on one bad callback: log and keep serving.
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`anxin: unhandled rejection: ${String(reason)}\n`);
+});
+
+main().catch((error: unknown) => {
+  process.stderr.write(`anxin: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

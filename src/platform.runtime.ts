@@ -1,0 +1,152 @@
+/**
+ * Starts and stops the parts of the platform that run outside a request:
+ * broker, forwarder, supervision timers, demo data. Order matters both ways:
+ * the broker opens only when everything behind it is ready, and closes first
+ * so nothing is accepted that cannot be committed.
+ */
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { sql } from 'kysely';
+import type { Registry } from 'prom-client';
+import type { RejectionReason } from '../devices/protocol.js';
+import { PrometheusBrokerMetrics } from './broker/broker.metrics.js';
+import { MqttBroker } from './broker/mqtt-broker.js';
+import type { AppConfig } from './config/config.schema.js';
+import { DeviceDirectoryCache } from './device-state/device-directory.cache.js';
+import { DeviceStateService } from './device-state/device-state.service.js';
+import type { BrokerRefusalReason } from './domain/broker-acl/device-acl.js';
+import { DurableInbox } from './ingest/durable-inbox.js';
+import { IngestService } from './ingest/ingest.service.js';
+import { TelemetryForwarder } from './ingest/telemetry-forwarder.js';
+import type { Logger } from './observability/logger.js';
+import { withoutUndefined } from './util/without-undefined.js';
+import { APP_CONFIG, CLOCK, LOGGER, PROM_REGISTRY, REGISTRY_DB, type Clock, type Readiness } from './platform.tokens.js';
+import type { RegistryDb } from './registry/database.js';
+import { DeviceRepository } from './registry/device.repository.js';
+import { verifyDeviceSecret } from './registry/device-secret.js';
+import { TELEMETRY_STORE, type TelemetryStore } from './telemetry/telemetry.store.js';
+
+/** Broker refusals that concern a message's content, logged per device like ingest rejections. */
+const REFUSAL_AS_REJECTION: Partial<Record<BrokerRefusalReason, RejectionReason>> = {
+  rate_limited: 'too_fast',
+  packet_too_large: 'too_large',
+  publish_denied: 'bad_topic',
+};
+
+const SWEEP_MS = 5_000;
+const STATE_FLUSH_MS = 5_000;
+const PRUNE_MS = 10 * 60_000;
+
+@Injectable()
+export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShutdown, Readiness {
+  private broker: MqttBroker | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private stopping = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CLOCK) private readonly now: Clock,
+    @Inject(PROM_REGISTRY) private readonly registry: Registry,
+    @Inject(REGISTRY_DB) private readonly db: RegistryDb,
+    @Inject(TELEMETRY_STORE) private readonly telemetry: TelemetryStore,
+    private readonly devices: DeviceRepository,
+    private readonly directory: DeviceDirectoryCache,
+    private readonly states: DeviceStateService,
+    private readonly inbox: DurableInbox,
+    private readonly forwarder: TelemetryForwarder,
+    private readonly ingest: IngestService,
+  ) {}
+
+  /** The embedded broker's ports (undefined in external mode or before start). */
+  brokerAddresses(): ReturnType<MqttBroker['addresses']> | undefined {
+    return this.broker?.addresses();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.directory.replaceAll(await this.devices.loadAllBindings());
+    await this.states.load();
+    this.forwarder.start();
+    if (this.config.mqtt.mode === 'embedded') await this.startEmbeddedBroker();
+    this.every(SWEEP_MS, () => this.states.sweep(this.now()));
+    this.every(STATE_FLUSH_MS, () => this.flushStates());
+    this.every(PRUNE_MS, () => this.inbox.prune(this.now()));
+    this.logger.info({ devices: this.directory.size(), backlog: this.inbox.backlog(), mqtt: this.broker?.addresses() }, 'platform started');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.broker?.close();
+    await this.flushStates();
+    await this.forwarder.stop();
+    this.inbox.close();
+    await this.telemetry.close();
+    await this.db.destroy();
+  }
+
+  async check(): Promise<Record<string, boolean>> {
+    const [registry, telemetry] = await Promise.all([
+      sql`select 1`.execute(this.db).then(
+        () => true,
+        () => false,
+      ),
+      this.telemetry.ping().catch(() => false),
+    ]);
+    return { registry, telemetry, broker: this.config.mqtt.mode !== 'embedded' || this.broker !== undefined };
+  }
+
+  private async startEmbeddedBroker(): Promise<void> {
+    const { host, port, tls, websocket, rateLimit } = this.config.mqtt;
+    this.broker = await MqttBroker.start(
+      {
+        host,
+        port,
+        ...(tls ? { tls: withoutUndefined(tls) } : {}),
+        ...(websocket ? { websocket } : {}),
+        rateLimit: { perSecond: rateLimit.perSecond, burst: rateLimit.burst },
+      },
+      {
+        now: this.now,
+        logger: this.logger.child({ component: 'broker' }),
+        metrics: new PrometheusBrokerMetrics(this.registry),
+        credentials: {
+          lookup: (deviceId) => this.directory.get(deviceId),
+          verify: verifyDeviceSecret,
+        },
+        sink: {
+          accept: (deviceId, topic, payload, receivedAt) => this.ingest.accept(deviceId, topic, payload, receivedAt),
+          presence: (t) => {
+            if (t.state === 'online') this.states.connected(t.deviceId, t.at);
+            else if (t.reason !== 'missed_heartbeats') this.states.disconnected(t.deviceId, t.at, t.reason);
+          },
+          refused: (deviceId, topic, payload, receivedAt, reason) => {
+            const rejection = REFUSAL_AS_REJECTION[reason];
+            if (rejection) this.ingest.recordRefusal(deviceId, topic, payload, receivedAt, rejection, `refused by the broker: ${reason}`);
+          },
+        },
+      },
+    );
+  }
+
+  private async flushStates(): Promise<void> {
+    try {
+      await this.states.flush(this.now());
+    } catch (error) {
+      this.logger.error({ err: String(error) }, 'device state flush failed; will retry');
+    }
+  }
+
+  private every(ms: number, task: () => unknown): void {
+    const timer = setInterval(() => {
+      try {
+        const result = task();
+        if (result instanceof Promise) result.catch((error: unknown) => this.logger.error({ err: String(error) }, 'background task failed'));
+      } catch (error) {
+        this.logger.error({ err: String(error) }, 'background task failed');
+      }
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+}

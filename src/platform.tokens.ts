@@ -1,0 +1,13 @@
+/** Injection tokens for values that are not classes (config, clock, registries). */
+export const APP_CONFIG = Symbol('AppConfig');
+export const LOGGER = Symbol('Logger');
+export const CLOCK = Symbol('Clock');
+export const PROM_REGISTRY = Symbol('PrometheusRegistry');
+export const READINESS = Symbol('Readiness');
+export const REGISTRY_DB = Symbol('RegistryDb');
+
+export type Clock = () => number;
+
+export interface Readiness {
+  check(): Promise<Record<string, boolean>>;
+}
