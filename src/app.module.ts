@@ -109,6 +109,9 @@ export class AppModule {
 
     return {
       module: AppModule,
+      // Global: capability modules (alerting, dispatch) inject these providers without re-importing.
+      global: true,
+      imports: [],
       controllers: [HealthController, OpenApiController, DevicesController, TelemetryController, ResidentsController, GeographyController, FleetController],
       providers,
       exports: providers,
