@@ -1,7 +1,7 @@
 /**
  * The telemetry store: time series in InfluxDB (1.x or 2.x) or, with no
  * InfluxDB configured, the embedded SQLite store. Both pass
- * `test/integration/telemetry-store.contract.ts`.
+ * `test/integration/telemetry/telemetry-store.contract.ts`.
  */
 import type { Measurement } from '../../devices/device-type.js';
 
