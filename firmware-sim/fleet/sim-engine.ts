@@ -35,7 +35,7 @@ export interface SimEngineOptions {
   readonly clock: SimClock;
   readonly linkFactory: LinkFactory;
   /** Per home (by homeId): living alone or as a couple; default from the seed (about 30 % couples). */
-  readonly composition?: (homeId: string) => Composition;
+  readonly composition?: (homeId: string) => Composition | undefined;
   /** Scenario changes to the residents' days, by homeId. */
   readonly modifiers?: ReadonlyMap<string, readonly DayModifier[]>;
   readonly effects?: readonly DeviceEffect[];

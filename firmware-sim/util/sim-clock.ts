@@ -29,6 +29,11 @@ export class SimClock {
     return Math.min(this.startAt + (real - this.realStart) * this.speed, real);
   }
 
+  /** Real time at which simulated time reaches `simTs`. */
+  realAt(simTs: number): number {
+    return Math.max(this.realStart + (simTs - this.startAt) / this.speed, simTs);
+  }
+
   realNow(): number {
     return this.real.now();
   }
