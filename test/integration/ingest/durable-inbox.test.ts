@@ -18,16 +18,17 @@ function entry(overrides: Partial<InboxEntry> = {}): InboxEntry {
 class RecordingStore implements TelemetryStore {
   points: TelemetryPoint[] = [];
   failing: 'no' | 'transient' | ((p: TelemetryPoint) => boolean) = 'no';
-  async write(points: readonly TelemetryPoint[]): Promise<void> {
-    if (this.failing === 'transient') throw Object.assign(new Error('connect ECONNREFUSED'), { retryable: true });
+  write(points: readonly TelemetryPoint[]): Promise<void> {
+    if (this.failing === 'transient') return Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { retryable: true }));
     const refuse = this.failing;
-    if (typeof refuse === 'function' && points.some(refuse)) throw Object.assign(new Error('400 bad line'), { retryable: false });
+    if (typeof refuse === 'function' && points.some(refuse)) return Promise.reject(Object.assign(new Error('400 bad line'), { retryable: false }));
     this.points.push(...points);
+    return Promise.resolve();
   }
-  async latest() { return []; }
-  async range() { return []; }
-  async ping() { return true; }
-  async close() {}
+  latest() { return Promise.resolve([]); }
+  range() { return Promise.resolve([]); }
+  ping() { return Promise.resolve(true); }
+  close() { return Promise.resolve(); }
 }
 
 const countingMetrics = (): ForwarderMetrics & { errors: boolean[]; dead: number } => {
