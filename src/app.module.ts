@@ -7,6 +7,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { AlertingModule } from './alerting/alerting.module.js';
 import { ADMIN_TOKEN } from './api/admin.guard.js';
 import { randomBytes } from 'node:crypto';
 import { DevicesController } from './api/devices/devices.controller.js';
@@ -111,7 +112,7 @@ export class AppModule {
       module: AppModule,
       // Global: capability modules (alerting, dispatch) inject these providers without re-importing.
       global: true,
-      imports: [],
+      imports: [AlertingModule],
       controllers: [HealthController, OpenApiController, DevicesController, TelemetryController, ResidentsController, GeographyController, FleetController],
       providers,
       exports: providers,

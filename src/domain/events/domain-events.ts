@@ -4,6 +4,7 @@
  * `ts` is device (event) time, `receivedAt`/`at` is server time.
  */
 import type { DeviceType } from '../../../devices/device-type.js';
+import type { AlertCleared, AlertDowngraded, AlertRaised, AlertUpdated } from '../alerts/alert.schema.js';
 
 /** Where a device sits: copied onto every event so rules need no lookups. */
 export interface DeviceBinding {
@@ -59,5 +60,10 @@ export interface DomainEvents {
   DeviceStatusReported: DeviceStatusReported;
   DeviceWentOnline: DeviceWentOnline;
   DeviceWentOffline: DeviceWentOffline;
+  /** Published by alerting after the rule engine decided; each carries the whole alert after the change. */
+  AlertRaised: AlertRaised;
+  AlertUpdated: AlertUpdated;
+  AlertCleared: AlertCleared;
+  AlertDowngraded: AlertDowngraded;
 }
 export type DomainEventName = keyof DomainEvents;

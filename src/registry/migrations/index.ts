@@ -9,6 +9,7 @@ import * as homesResidents from './0002-homes-residents.js';
 import * as devices from './0003-devices.js';
 import * as deviceStates from './0004-device-states.js';
 import * as meta from './0005-meta.js';
+import * as alerts from './0100-alerts.js';
 
 export const registryMigrations: Readonly<Record<string, Migration>> = {
   '0001-geography': geography,
@@ -16,4 +17,5 @@ export const registryMigrations: Readonly<Record<string, Migration>> = {
   '0003-devices': devices,
   '0004-device-states': deviceStates,
   '0005-meta': meta,
+  '0100-alerts': alerts,
 };

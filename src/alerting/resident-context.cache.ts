@@ -1,0 +1,109 @@
+/**
+ * What the rule engine asks about a resident (capability level, home
+ * position and radius, care plan, time zone), answered synchronously from
+ * memory: the engine runs on ingest's hot path and must not wait for SQL.
+ *
+ * Built at start from residents + homes + care plans; a resident the cache
+ * does not know yet (provisioned after start) is loaded in the background on
+ * first sight, and the whole cache is reloaded periodically. Until it is
+ * loaded, the engine still runs event rules (fall, SOS, smoke, gas) on
+ * defaults: a fall is never dropped for a missing context.
+ */
+import type { CarePlan } from '../domain/care-plans/care-plan.schema.js';
+import type { ResidentRuleContext } from '../domain/rules/rule-engine.js';
+import { capabilityLevelSchema } from '../domain/residents/resident.js';
+import type { Logger } from '../observability/logger.js';
+import type { AlertingDb } from './alerting.tables.js';
+import type { CarePlanRepository } from './care-plan.repository.js';
+
+/** Used when a resident has no home recorded: the community's centre, with a generous radius. */
+const FALLBACK_RADIUS_M = 300;
+
+interface ResidentPlace {
+  readonly residentId: string;
+  readonly capabilityLevel: number;
+  readonly lat: number;
+  readonly lon: number;
+  readonly radiusM: number;
+}
+
+export class ResidentContextCache {
+  private readonly contexts = new Map<string, ResidentRuleContext>();
+  private readonly loading = new Set<string>();
+
+  constructor(
+    private readonly db: AlertingDb,
+    private readonly carePlans: CarePlanRepository,
+    /** IANA zone of the district(s) this deployment serves; night windows are local time. */
+    private readonly timeZone: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The engine's lookup: never blocks, never throws. */
+  get(residentId: string): ResidentRuleContext | undefined {
+    const ctx = this.contexts.get(residentId);
+    if (!ctx && !this.loading.has(residentId)) {
+      this.loading.add(residentId);
+      this.refresh(residentId)
+        .catch((error: unknown) => this.logger.error({ residentId, err: String(error) }, 'resident context load failed'))
+        .finally(() => this.loading.delete(residentId));
+    }
+    return ctx;
+  }
+
+  size(): number {
+    return this.contexts.size;
+  }
+
+  async loadAll(): Promise<void> {
+    const [places, plans] = await Promise.all([this.places(), this.carePlans.listAll()]);
+    const byResident = new Map(plans.map((p) => [p.residentId, p]));
+    this.contexts.clear();
+    for (const place of places) this.contexts.set(place.residentId, this.toContext(place, byResident.get(place.residentId)));
+  }
+
+  /** Reloads one resident (after a registry or care-plan change). */
+  async refresh(residentId: string): Promise<ResidentRuleContext | undefined> {
+    const [place] = await this.places(residentId);
+    if (!place) {
+      this.contexts.delete(residentId);
+      return undefined;
+    }
+    const ctx = this.toContext(place, await this.carePlans.get(residentId));
+    this.contexts.set(residentId, ctx);
+    return ctx;
+  }
+
+  /** A care plan was saved: the engine sees it on the next sample (its settings cache is keyed by plan version). */
+  setCarePlan(plan: CarePlan): void {
+    const ctx = this.contexts.get(plan.residentId);
+    if (ctx) this.contexts.set(plan.residentId, { ...ctx, carePlan: plan });
+  }
+
+  private toContext(place: ResidentPlace, carePlan: CarePlan | undefined): ResidentRuleContext {
+    return {
+      residentId: place.residentId,
+      timeZone: this.timeZone,
+      capabilityLevel: capabilityLevelSchema.parse(place.capabilityLevel),
+      home: { lat: place.lat, lon: place.lon, radiusM: place.radiusM },
+      carePlan,
+    };
+  }
+
+  private async places(residentId?: string): Promise<ResidentPlace[]> {
+    let query = this.db
+      .selectFrom('residents as r')
+      .innerJoin('communities as c', 'c.code', 'r.community_code')
+      .leftJoin('homes as h', 'h.id', 'r.home_id')
+      .select(['r.id', 'r.capability_level', 'h.lat as home_lat', 'h.lon as home_lon', 'h.home_radius_m', 'c.lat as community_lat', 'c.lon as community_lon']);
+    if (residentId !== undefined) query = query.where('r.id', '=', residentId);
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      residentId: r.id,
+      capabilityLevel: r.capability_level,
+      lat: r.home_lat ?? r.community_lat,
+      lon: r.home_lon ?? r.community_lon,
+      radiusM: r.home_radius_m ?? FALLBACK_RADIUS_M,
+    }));
+  }
+}
