@@ -84,6 +84,10 @@ export class EmbeddedTelemetryStore implements TelemetryStore {
     // WAL + NORMAL: a crash may lose the last transactions, never corrupt the file.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    // 64 MiB page cache (default 2 MiB): inserts land all over the primary key
+    // (one range per device). Loading 200k points from 500 devices into a file
+    // went from 5.0–5.3k to 5.7–6.9k points/s here (2 busy cores).
+    this.db.pragma('cache_size = -65536');
     this.db.exec(SCHEMA);
     this.insertPoint = this.db.prepare(
       `INSERT INTO telemetry_point (device_id, measurement, field, ts, series, resident_id, value, kind)

@@ -4,8 +4,8 @@
  *
  * - 1.x: `POST /write?db&rp&precision=ms`, `POST /query?db&rp&epoch=ms`, optional Basic auth.
  * - 2.x: `POST /api/v2/write?org&bucket&precision=ms` with a token, and InfluxQL
- *   through the 1.x-compatible `/query` on the bucket's DBRP mapping (2.2+ maps
- *   every bucket as database = bucket name, rp = autogen, without setup).
+ *   through the 1.x-compatible `/query` on the bucket's DBRP mapping (2.x gives
+ *   every bucket a "virtual" one: database = bucket name, rp = autogen).
  *
  * Both go through `@influxdata/influxdb-client`'s transport; its `getWriteApi`
  * is not used because it cannot talk to 1.x and keeps its own in-memory retry
