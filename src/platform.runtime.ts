@@ -22,6 +22,7 @@ import { withoutUndefined } from './util/without-undefined.js';
 import { APP_CONFIG, CLOCK, LOGGER, PROM_REGISTRY, REGISTRY_DB, type Clock, type Readiness } from './platform.tokens.js';
 import type { RegistryDb } from './registry/database.js';
 import { DeviceRepository } from './registry/device.repository.js';
+import { seedDemoData } from './registry/demo/seed-demo.js';
 import { verifyDeviceSecret } from './registry/device-secret.js';
 import { TELEMETRY_STORE, type TelemetryStore } from './telemetry/telemetry.store.js';
 
@@ -63,6 +64,10 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.config.demo.enabled) {
+      const seeded = await seedDemoData(this.db, { demoKey: this.config.demo.key, residents: this.config.demo.residents });
+      if (seeded.seeded) this.logger.info({ residents: seeded.residents, devices: seeded.devices }, 'demo dataset seeded (Wuhan, 7 central districts)');
+    }
     this.directory.replaceAll(await this.devices.loadAllBindings());
     await this.states.load();
     this.forwarder.start();

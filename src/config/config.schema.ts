@@ -64,7 +64,7 @@ export const configSchema = z.object({
     .object({
       enabled: bool.default(true),
       /** Derives the demo devices' secrets. Demo mode is for evaluation only. */
-      key: z.string().min(8).default('anxin-demo-key'),
+      key: z.string().min(16).default('anxin-demo-key-not-for-production'),
       residents: z.coerce.number().int().min(0).default(300),
       /** Homes the built-in live fleet simulates at start (0: none). */
       liveHomes: z.coerce.number().int().min(0).default(3),
