@@ -330,7 +330,7 @@ export class DeviceFirmware implements LinkEvents {
   onOffline(refused: boolean): void {
     this.generation++;
     this.batchInFlight = 0;
-    this.drainTask && (this.drainTask.cancelled = true);
+    if (this.drainTask) this.drainTask.cancelled = true;
     this.drainTask = undefined;
     if (this.inflight && this.inflight.size > 0) {
       const items = [...this.inflight.values()];
