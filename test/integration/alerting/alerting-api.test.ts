@@ -1,0 +1,129 @@
+/**
+ * The alerting REST API against a booted platform: care plans (versioned,
+ * audited, applied to the engine), snoozes (always expiring, who set them),
+ * global rule settings, validation (400 names the field), and rule errors
+ * counted without reaching ingest.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ResidentContextCache } from '../../../src/alerting/resident-context.cache.js';
+import type { AlertChange } from '../../../src/domain/alerts/alert.schema.js';
+import type { DeviceEventReceived, TelemetryReceived } from '../../../src/domain/events/domain-events.js';
+import { DomainEventBus } from '../../../src/domain/events/event-bus.js';
+import { startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
+import { eventually, HOME, seedResident } from '../../e2e/alerting/alerting.fixtures.js';
+
+const MIN = 60_000;
+/** 2026-01-16 00:30 in Asia/Shanghai: night. */
+const T0 = Date.UTC(2026, 0, 15, 16, 30, 0);
+const binding = { deviceId: 'bed-api00001', deviceType: 'care-bed', residentId: 'r-alert-1', homeId: HOME.id, districtCode: '420103', streetCode: '420103001' } as const;
+
+function event(name: string, ts: number, seq: number): DeviceEventReceived {
+  return { ...binding, ts, receivedAt: ts, seq, event: name, details: {}, buffered: false };
+}
+
+describe('alerting REST API', () => {
+  let platform: TestPlatform;
+  let now = T0;
+  const changes: AlertChange[] = [];
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({ now: () => now });
+    await seedResident(platform);
+    await platform.get(ResidentContextCache).refresh('r-alert-1');
+    const bus = platform.get(DomainEventBus);
+    for (const name of ['AlertRaised', 'AlertUpdated', 'AlertCleared', 'AlertDowngraded'] as const) bus.subscribe(name, (c) => changes.push(c));
+  });
+
+  afterAll(async () => {
+    await platform.dispose();
+  });
+
+  const json = (body: unknown, actor = 'nurse-li'): RequestInit => ({ body: JSON.stringify(body), headers: { 'x-anxin-actor': actor } });
+
+  it('refuses requests without the admin token', async () => {
+    const res = await fetch(`${platform.httpUrl}/api/alerts`);
+    expect(res.status).toBe(401);
+  });
+
+  it('answers 400 naming the bad field for bad queries and bodies', async () => {
+    const q = await platform.api('/api/alerts?state=open&limit=0');
+    expect(q.status).toBe(400);
+    expect(((await q.json()) as { issues: { path: string }[] }).issues.map((i) => i.path).sort()).toEqual(['query.limit', 'query.state']);
+    const p = await platform.api('/api/residents/r-alert-1/care-plan', { method: 'PATCH', ...json({ bedExitNoReturnMs: -5 }) });
+    expect(p.status).toBe(400);
+    expect(((await p.json()) as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['body.bedExitNoReturnMs']);
+    const s = await platform.api('/api/residents/r-alert-1/snoozes', { method: 'POST', ...json({ kinds: ['sos'], until: T0 + MIN, reason: 'visit' }) });
+    expect(s.status).toBe(400); // SOS is never snoozed
+    const r = await platform.api('/api/rules/settings', { method: 'PATCH', ...json({ bedExit: { noReturnAfterMs: 'soon' } }) });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['body.bedExit.noReturnAfterMs']);
+  });
+
+  it('versions and audits care-plan changes, and the engine uses them at once', async () => {
+    const before = await platform.api('/api/residents/r-alert-1/care-plan');
+    expect(await before.json()).toEqual({ residentId: 'r-alert-1', version: 0 });
+    const patched = await platform.api('/api/residents/r-alert-1/care-plan', { method: 'PATCH', ...json({ bedExitNoReturnMs: 10 * MIN, spo2Scale: 2 }) });
+    expect(patched.status).toBe(200);
+    expect(((await patched.json()) as { carePlan: unknown }).carePlan).toEqual({ residentId: 'r-alert-1', version: 1, bedExitNoReturnMs: 10 * MIN, spo2Scale: 2 });
+    const history = (await (await platform.api('/api/residents/r-alert-1/care-plan/history')).json()) as { items: { toVersion: number; changedBy: string; changes: { field: string }[] }[] };
+    expect(history.items.map((h) => [h.toVersion, h.changedBy, h.changes.map((c) => c.field).sort()])).toEqual([[1, 'nurse-li', ['bedExitNoReturnMs', 'spo2Scale']]]);
+
+    platform.get(DomainEventBus).publish('DeviceEventReceived', event('bed_exit', T0, 1));
+    now = T0 + 10 * MIN;
+    // The home is silent: the 1 s server-time tick fires the (care-plan) 10-minute deadline.
+    const raised = await eventually(() => changes.find((c) => c.type === 'AlertRaised' && c.alert.kind === 'bed_exit_no_return'));
+    expect(raised.alert.firstRaisedAt).toBe(T0 + 10 * MIN);
+  });
+
+  it('records snoozes with expiry and who set them, and holds back the snoozed kind until it expires', async () => {
+    const res = await platform.api('/api/residents/r-alert-1/snoozes', { method: 'POST', ...json({ kinds: ['water_leak'], until: T0 + 60 * MIN, reason: '维修水管' }, 'worker-9') });
+    expect(res.status).toBe(201);
+    const plan = (await (await platform.api('/api/residents/r-alert-1/care-plan')).json()) as { version: number; suspensions: unknown[] };
+    expect(plan.version).toBe(2);
+    expect(plan.suspensions).toEqual([{ kinds: ['water_leak'], until: T0 + 60 * MIN, setBy: 'worker-9', reason: '维修水管' }]);
+    const expired = await platform.api('/api/residents/r-alert-1/snoozes', { method: 'POST', ...json({ kinds: ['water_leak'], until: now - 1, reason: 'late' }) });
+    expect(expired.status).toBe(400);
+
+    platform.get(DomainEventBus).publish('DeviceEventReceived', event('water_leak', T0 + 11 * MIN, 3));
+    expect(changes.some((c) => c.alert.kind === 'water_leak')).toBe(false);
+    now = T0 + 61 * MIN;
+    platform.get(DomainEventBus).publish('DeviceStatusReported', { ...binding, ts: now + 2 * MIN, receivedAt: now });
+    expect(changes.find((c) => c.alert.kind === 'water_leak')?.type).toBe('AlertRaised');
+  });
+
+  it('versions global rule settings and audits who changed them', async () => {
+    const current = (await (await platform.api('/api/rules/settings')).json()) as { version: number; settings: { bathroom: { dwellMs: number } } };
+    expect([current.version, current.settings.bathroom.dwellMs]).toEqual([0, 45 * MIN]);
+    const res = await platform.api('/api/rules/settings', { method: 'PATCH', ...json({ bathroom: { dwellMs: 40 * MIN } }, 'district-admin') });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ version: 1, settings: { bathroom: { dwellMs: 40 * MIN } }, updatedBy: 'district-admin' });
+    const history = (await (await platform.api('/api/rules/settings/history')).json()) as { items: { toVersion: number; changedBy: string; patch: unknown }[] };
+    expect(history.items).toEqual([{ fromVersion: 0, toVersion: 1, changedBy: 'district-admin', changedAt: now, patch: { bathroom: { dwellMs: 40 * MIN } } }]);
+  });
+
+  it('acknowledges an alert idempotently and filters the list', async () => {
+    const [active] = ((await (await platform.api('/api/alerts?state=active&kind=water_leak')).json()) as { items: { id: string }[] }).items;
+    expect(active).toBeDefined();
+    const ack = await platform.api(`/api/alerts/${active?.id ?? ''}/acknowledge`, { method: 'POST', headers: { 'x-anxin-actor': 'nurse-li' } });
+    expect(await ack.json()).toMatchObject({ acknowledged: true, acknowledgedBy: 'nurse-li', state: 'active' });
+    const again = await platform.api(`/api/alerts/${active?.id ?? ''}/acknowledge`, { method: 'POST' });
+    expect(await again.json()).toMatchObject({ acknowledged: true, acknowledgedBy: 'nurse-li' });
+    expect((await platform.api('/api/alerts/nope/acknowledge', { method: 'POST' })).status).toBe(404);
+    const ranged = (await (await platform.api(`/api/alerts?residentId=r-alert-1&from=${T0}&to=${T0 + 10 * MIN}`)).json()) as { items: { kind: string }[] };
+    expect(ranged.items.map((a) => a.kind)).toEqual(['bed_exit_no_return']);
+  });
+
+  it('counts a rule error in anxin_rules_errors_total and keeps delivering to other subscribers', async () => {
+    const bus = platform.get(DomainEventBus);
+    const seen: number[] = [];
+    bus.subscribe('TelemetryReceived', (e) => seen.push(e.seq));
+    // A malformed event (no metrics) makes the engine throw; the adapter must swallow, log and count it.
+    bus.publish('TelemetryReceived', { ...binding, ts: now, receivedAt: now, seq: 99, buffered: false } as unknown as TelemetryReceived);
+    expect(seen).toEqual([99]);
+    const metrics = await eventually(async () => {
+      const text = await (await fetch(`${platform.httpUrl}/metrics`)).text();
+      return /anxin_rules_errors_total\{stage="evaluate"\} 1/.test(text) ? text : undefined;
+    });
+    expect(metrics).toContain('anxin_alert_changes_total');
+  });
+});
