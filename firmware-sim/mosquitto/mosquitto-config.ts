@@ -22,6 +22,11 @@ export interface MosquittoConfigOptions {
   /** Default /usr/bin/mosquitto_passwd. */
   readonly mosquittoPasswd?: string;
   readonly bindAddress?: string;
+  /**
+   * Started as root, Mosquitto drops to the `mosquitto` user and then cannot
+   * read files in a private temp dir: name the user to keep (e.g. the current one).
+   */
+  readonly runAsUser?: string;
 }
 
 export interface MosquittoConfigFiles {
@@ -44,15 +49,16 @@ export function renderAcl(backendUser: string): string {
   ].join('\n');
 }
 
-export function renderConfig(options: { port: number; bindAddress: string; passwordFile: string; aclFile: string; persistence?: boolean }): string {
+export function renderConfig(options: { port: number; bindAddress: string; passwordFile: string; aclFile: string; persistence?: boolean; runAsUser?: string }): string {
   return [
+    ...(options.runAsUser ? [`user ${options.runAsUser}`] : []),
     'per_listener_settings false',
     `listener ${options.port} ${options.bindAddress}`,
     'allow_anonymous false',
     `password_file ${options.passwordFile}`,
     `acl_file ${options.aclFile}`,
-    // A device may upload a 256 KiB batch; the platform's limit, not Mosquitto's default.
-    'message_size_limit 262144',
+    // A device may upload a 256 KiB batch (MAX_PACKET_BYTES) plus topic and header.
+    'max_packet_size 266240',
     // Queued QoS 1 messages to a slow subscriber are dropped at Mosquitto's default (TOOLCHAIN.md).
     'max_queued_messages 100000',
     'max_inflight_messages 100',
@@ -79,6 +85,9 @@ export async function writeMosquittoConfig(options: MosquittoConfigOptions): Pro
     }
   }
   await writeFile(aclFile, renderAcl(options.backend.username));
-  await writeFile(config, renderConfig({ port: options.port, bindAddress: options.bindAddress ?? '127.0.0.1', passwordFile, aclFile }));
+  await writeFile(
+    config,
+    renderConfig({ port: options.port, bindAddress: options.bindAddress ?? '127.0.0.1', passwordFile, aclFile, ...(options.runAsUser ? { runAsUser: options.runAsUser } : {}) }),
+  );
   return { config, passwordFile, aclFile };
 }
