@@ -2,7 +2,7 @@
 // Unexpected console output fails the test; log through an injected logger instead.
 const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
 for (const method of methods) {
-  // eslint-disable-next-line no-console
+   
   console[method] = (...args: unknown[]): never => {
     throw new Error(`unexpected console.${method} in a test: ${args.map(String).join(' ')}`);
   };

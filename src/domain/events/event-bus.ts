@@ -15,7 +15,7 @@ export class DomainEventBus {
   subscribe<K extends DomainEventName>(name: K, handler: Handler<K>): () => void {
     const list = (this.handlers.get(name) ?? []) as Handler<K>[];
     list.push(handler);
-    this.handlers.set(name, list as Handler<never>[]);
+    this.handlers.set(name, list);
     return () => {
       const i = list.indexOf(handler);
       if (i >= 0) list.splice(i, 1);
