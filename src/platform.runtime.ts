@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import type { RejectionReason } from '../devices/protocol.js';
 import { PrometheusBrokerMetrics } from './broker/broker.metrics.js';
 import { MqttBroker } from './broker/mqtt-broker.js';
+import { ExternalBrokerConsumer } from './broker/external-broker.consumer.js';
 import type { AppConfig } from './config/config.schema.js';
 import { DeviceDirectoryCache } from './device-state/device-directory.cache.js';
 import { DeviceStateService } from './device-state/device-state.service.js';
@@ -40,6 +41,7 @@ const PRUNE_MS = 10 * 60_000;
 @Injectable()
 export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShutdown, Readiness {
   private broker: MqttBroker | undefined;
+  private external: ExternalBrokerConsumer | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private stopping = false;
 
@@ -72,6 +74,7 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
     await this.states.load();
     this.forwarder.start();
     if (this.config.mqtt.mode === 'embedded') await this.startEmbeddedBroker();
+    else await this.startExternalConsumer();
     this.every(SWEEP_MS, () => this.states.sweep(this.now()));
     this.every(STATE_FLUSH_MS, () => this.flushStates());
     this.every(PRUNE_MS, () => this.inbox.prune(this.now()));
@@ -83,6 +86,7 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     await this.broker?.close();
+    await this.external?.close();
     await this.flushStates();
     await this.forwarder.stop();
     this.inbox.close();
@@ -98,7 +102,8 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
       ),
       this.telemetry.ping().catch(() => false),
     ]);
-    return { registry, telemetry, broker: this.config.mqtt.mode !== 'embedded' || this.broker !== undefined };
+    const broker = this.config.mqtt.mode === 'embedded' ? this.broker !== undefined : (this.external?.connected() ?? false);
+    return { registry, telemetry, broker };
   }
 
   private async startEmbeddedBroker(): Promise<void> {
@@ -131,6 +136,19 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
           },
         },
       },
+    );
+  }
+
+  private async startExternalConsumer(): Promise<void> {
+    const { url, username, password, consumers, clientIdPrefix } = this.config.mqtt;
+    this.external = await ExternalBrokerConsumer.start(
+      { url: url!, consumers, clientIdPrefix, ...(username !== undefined ? { username } : {}), ...(password !== undefined ? { password } : {}) },
+      {
+        accept: (deviceId, topic, payload, receivedAt) => this.ingest.accept(deviceId, topic, payload, receivedAt),
+        lastWill: (deviceId, at) => this.states.disconnected(deviceId, at, 'last_will'),
+      },
+      this.logger.child({ component: 'external-broker' }),
+      this.now,
     );
   }
 

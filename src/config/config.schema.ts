@@ -42,12 +42,16 @@ export const configSchema = z.object({
       websocket: z.object({ port: port.default(8083), path: z.string().default('/mqtt') }).optional(),
       /** Per-device token bucket: sustained messages per second and burst. */
       rateLimit: z.object({ perSecond: z.number().positive().default(20), burst: z.number().int().positive().default(200) }).prefault({}),
-      /** external mode only */
+      /** external mode only: the city's broker, e.g. mqtt://mosquitto:1883 */
       url: z.string().optional(),
+      /** external mode: parallel consumer connections on the shared subscription */
+      consumers: z.coerce.number().int().min(1).max(32).default(4),
+      clientIdPrefix: z.string().min(1).max(40).default('anxin-backend'),
       username: z.string().optional(),
       password: z.string().optional(),
     })
-    .prefault({}),
+    .prefault({})
+    .refine((m) => m.mode !== 'external' || m.url !== undefined, { message: 'mqtt.url (ANXIN_MQTT_URL) is required when mqtt.mode is external', path: ['url'] }),
   /** Absent: the embedded telemetry store (SQLite in dataDir). */
   influx: influxConfigSchema.optional(),
   ingest: z

@@ -22,6 +22,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   ANXIN_MQTT_URL: 'mqtt.url',
   ANXIN_MQTT_USERNAME: 'mqtt.username',
   ANXIN_MQTT_PASSWORD: 'mqtt.password',
+  ANXIN_MQTT_CONSUMERS: 'mqtt.consumers',
   ANXIN_MQTT_TLS_PORT: 'mqtt.tls.port',
   ANXIN_MQTT_TLS_KEY: 'mqtt.tls.keyPath',
   ANXIN_MQTT_TLS_CERT: 'mqtt.tls.certPath',

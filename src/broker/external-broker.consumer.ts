@@ -1,0 +1,112 @@
+/**
+ * Ingest from an MQTT broker the city already runs (Mosquitto, EMQX, …)
+ * instead of the embedded one. Device authentication and topic ACLs are then
+ * that broker's job (firmware-sim/mosquitto generates a Mosquitto config
+ * for them); this consumer only reads uplink topics and feeds the same
+ * ingest pipeline.
+ *
+ * Durability: the consumer acknowledges each QoS 1 delivery only after
+ * ingest committed it (MQTT.js `customHandleAcks`), and uses a persistent
+ * session (clean: false), so a backend crash leaves unacknowledged messages
+ * queued in the broker. MQTT.js handles one incoming publish at a time per
+ * connection, so the consumer opens several connections on a shared
+ * subscription (`$share/…`, MQTT 5 / Mosquitto ≥ 1.6) to let the inbox
+ * group-commit across them.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import { parseUplinkTopic, TOPIC_ROOT, topics, type Command } from '../../devices/protocol.js';
+import type { Logger } from '../observability/logger.js';
+
+export interface ExternalBrokerOptions {
+  readonly url: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** Parallel connections on the shared subscription. */
+  readonly consumers: number;
+  /** Prefix of the persistent client ids, e.g. anxin-backend → anxin-backend-0, -1, … */
+  readonly clientIdPrefix: string;
+}
+
+export interface ExternalBrokerSink {
+  accept(deviceId: string, topic: string, payload: Buffer, receivedAt: number): Promise<void>;
+  /** The device's last will arrived (it lost its connection). */
+  lastWill(deviceId: string, at: number): void;
+}
+
+const SHARE_GROUP = 'anxin-ingest';
+const WILL_PAYLOAD = /^\s*\{\s*"state"\s*:\s*"offline"\s*\}\s*$/;
+
+export class ExternalBrokerConsumer {
+  private readonly clients: MqttClient[] = [];
+
+  private constructor(
+    private readonly options: ExternalBrokerOptions,
+    private readonly sink: ExternalBrokerSink,
+    private readonly logger: Logger,
+    private readonly now: () => number,
+  ) {}
+
+  static async start(options: ExternalBrokerOptions, sink: ExternalBrokerSink, logger: Logger, now: () => number = Date.now): Promise<ExternalBrokerConsumer> {
+    const consumer = new ExternalBrokerConsumer(options, sink, logger, now);
+    await Promise.all(Array.from({ length: options.consumers }, (_, i) => consumer.connect(i)));
+    return consumer;
+  }
+
+  async publishCommand(deviceId: string, command: Command): Promise<void> {
+    const client = this.clients[0];
+    if (!client) throw new Error('external broker consumer is not connected');
+    await client.publishAsync(topics.command(deviceId), JSON.stringify(command), { qos: 1 });
+  }
+
+  connected(): boolean {
+    return this.clients.length > 0 && this.clients.every((c) => c.connected);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.endAsync()));
+  }
+
+  private async connect(index: number): Promise<void> {
+    const { url, username, password, clientIdPrefix } = this.options;
+    const client = mqtt.connect(url, {
+      clientId: `${clientIdPrefix}-${index}`,
+      protocolVersion: 5,
+      clean: false,
+      // Keep the session (and its queued QoS 1 messages) for a day across backend restarts.
+      properties: { sessionExpiryInterval: 86_400 },
+      reconnectPeriod: 1_000,
+      ...(username !== undefined ? { username } : {}),
+      ...(password !== undefined ? { password } : {}),
+      customHandleAcks: (topic, message, _packet, done) => {
+        this.handle(topic, message).then(
+          () => done(0),
+          (error: unknown) => {
+            // Not acknowledged: the broker redelivers after the reconnect.
+            this.logger.warn({ topic, err: String(error) }, 'could not commit a message from the external broker; not acknowledging');
+            done(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      },
+    });
+    client.on('error', (error) => this.logger.warn({ err: String(error), consumer: index }, 'external broker connection error'));
+    this.clients.push(client);
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    await client.subscribeAsync(`$share/${SHARE_GROUP}/${TOPIC_ROOT}/+/+`, { qos: 1 });
+    await client.subscribeAsync(`$share/${SHARE_GROUP}/${TOPIC_ROOT}/+/cmd/reply`, { qos: 1 });
+  }
+
+  private async handle(topic: string, payload: Buffer): Promise<void> {
+    const parsed = parseUplinkTopic(topic);
+    const receivedAt = this.now();
+    if (parsed?.channel === 'status' && WILL_PAYLOAD.test(payload.toString('utf8'))) {
+      this.sink.lastWill(parsed.deviceId, receivedAt);
+      return;
+    }
+    // Our own commands come back on cmd topics if the ACL lets us read them: not uplink.
+    if (topic.endsWith('/cmd')) return;
+    await this.sink.accept(parsed?.deviceId ?? topic.split('/')[2] ?? '', topic, payload, receivedAt);
+  }
+}
