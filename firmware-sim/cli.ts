@@ -116,8 +116,9 @@ async function runScenarioCommand(o: CommonOptions & { scenario: string; days: n
   for (const a of run.assignments) logger.info(`  ${a.scenario}: home ${a.homeId}, resident ${a.residentId}`);
   const stats = await watch(run.fleet, run.startAt, run.endAt, Promise.race([run.fleet.done, onSignal()]));
   const drained = await run.fleet.drain(30_000);
+  const final = await run.fleet.stats().catch(() => stats);
   await run.fleet.stop();
-  process.stdout.write(`${summary(await run.fleet.stats().catch(() => stats))}\n${drained ? '' : 'warning: not every buffered message was acknowledged\n'}`);
+  process.stdout.write(`${summary(final)}\n${drained ? '' : 'warning: not every buffered message was acknowledged\n'}`);
   printExpectation(run);
   if (!check) return;
   logger.info(`waiting ${o.lagS} s for the platform to evaluate`);

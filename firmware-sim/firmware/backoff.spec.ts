@@ -7,8 +7,9 @@ describe('reconnect backoff', () => {
     [1, 2_000],
     [2, 4_000],
     [5, 32_000],
-    [6, 60_000],
-    [40, 60_000],
+    [8, 256_000],
+    [9, 300_000],
+    [40, 300_000],
   ])('attempt %i has ceiling %i ms', (attempt, ceiling) => {
     expect(backoffCeiling(DEFAULT_BACKOFF, attempt)).toBe(ceiling);
   });

@@ -10,7 +10,8 @@ export interface BackoffPolicy {
   readonly capMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 60_000 };
+/** PROTOCOL.md §2: 1 s, 2 s, 4 s … capped at 5 min. */
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 300_000 };
 
 /** The ceiling d for attempt `attempt` (0-based). */
 export function backoffCeiling(policy: BackoffPolicy, attempt: number): number {

@@ -398,6 +398,8 @@ export class DeviceFirmware implements LinkEvents {
         // A locate request forces a GPS fix; indoors it is coarse.
         const fix = this.household.location(now) ?? { lat: this.household.lat, lon: this.household.lon, accuracyM: 35 };
         this.reply(command.cmdId, true, { ...fix });
+        // PROTOCOL.md §9: the position also goes out as a telemetry message.
+        this.emit('telemetry', now, fix);
         return;
       }
       case 'silence_alarm': {

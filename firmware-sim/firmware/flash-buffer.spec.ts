@@ -13,6 +13,20 @@ describe('FlashBuffer', () => {
     expect(seqs(flash.peekBatch()!.payload)).toEqual([2, 3, 4]);
   });
 
+  it('drops the oldest telemetry first and keeps events', () => {
+    const event = (seq: number): string => `{"channel":"event","seq":${seq},"ts":1773532800000,"event":"door_open"}`;
+    const flash = new FlashBuffer(3);
+    flash.push(event(0));
+    flash.push(item(1));
+    flash.push(item(2));
+    flash.push(event(3));
+    flash.push(event(4));
+    expect(seqs(flash.peekBatch()!.payload)).toEqual([0, 3, 4]);
+    flash.push(event(5)); // no telemetry left: the oldest item goes
+    expect(seqs(flash.peekBatch()!.payload)).toEqual([3, 4, 5]);
+    expect(flash.dropped).toBe(3);
+  });
+
   it('batches oldest first within the item limit and removes items only on commit', () => {
     const flash = new FlashBuffer(10_000);
     for (let i = 0; i < 1_200; i++) flash.push(item(i));

@@ -1,14 +1,16 @@
 /**
  * The device's flash store for messages it could not send: a bounded ring of
  * batch items (already serialised with their `channel` tag and ORIGINAL seq
- * and ts). When full, the oldest item is dropped and counted, as real
- * firmware overwrites its oldest flash page. Items leave the store only when
+ * and ts). When full, the oldest telemetry item is dropped and counted
+ * (PROTOCOL.md §8: "drop the oldest telemetry first; keep events"); only a
+ * store with no telemetry left drops its oldest item of another channel. Items leave the store only when
  * the batch that carries them is acknowledged (PUBACK), so a batch lost with
  * the connection is sent again whole and the platform stores it once.
  */
 import { MAX_BATCH_ITEMS, MAX_PACKET_BYTES } from '../../devices/protocol.js';
 
 export const DEFAULT_FLASH_CAPACITY = 10_000;
+const TELEMETRY_PREFIX = '{"channel":"telemetry"';
 /** `{"items":[` + `]}` */
 const ENVELOPE_BYTES = 12;
 
@@ -35,13 +37,9 @@ export class FlashBuffer {
     return this.length;
   }
 
-  /** Appends the newest item; drops (and counts) the oldest when full. */
+  /** Appends the newest item; drops (and counts) the oldest telemetry when full. */
   push(item: string): void {
-    if (this.length === this.capacity) {
-      this.head = (this.head + 1) % this.items.length;
-      this.length--;
-      this.dropped++;
-    }
+    if (this.length === this.capacity) this.dropOldestTelemetry();
     this.grow();
     this.items[(this.head + this.length) % this.items.length] = item;
     this.length++;
@@ -91,6 +89,23 @@ export class FlashBuffer {
       this.head = (this.head + 1) % this.items.length;
     }
     this.length -= n;
+  }
+
+  private dropOldestTelemetry(): void {
+    const n = this.items.length;
+    let victim = 0;
+    for (let i = 0; i < this.length; i++) {
+      if (this.items[(this.head + i) % n]!.startsWith(TELEMETRY_PREFIX)) {
+        victim = i;
+        break;
+      }
+    }
+    // Close the gap by moving the older items one slot towards the newer end.
+    for (let i = victim; i > 0; i--) this.items[(this.head + i) % n] = this.items[(this.head + i - 1) % n];
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) % n;
+    this.length--;
+    this.dropped++;
   }
 
   /** Doubles the ring (up to capacity) so an idle device holds a small array. */
