@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import mqtt from 'mqtt';
 import { topics } from '../devices/protocol.js';
 import { AppModule } from '../src/app.module.js';
@@ -165,6 +165,28 @@ async function measurePlatform(opts: { devices: number; window: number; seconds:
 
 // ---------------------------------------------------------------- main
 
+export interface IngestThroughput {
+  readonly rawAedes: number;
+  readonly platform: number;
+  readonly ratio: number;
+  readonly acked: number;
+  readonly stored: number;
+  readonly maxBacklog: number;
+}
+
+/** Both measurements of this benchmark, for other benchmarks to print alongside their own. */
+export async function measureIngest(opts: { devices: number; window: number; seconds: number; influxUrl?: string }): Promise<IngestThroughput> {
+  const influx = opts.influxUrl ? undefined : await startInfluxServer();
+  try {
+    const shape = { devices: opts.devices, window: opts.window, seconds: opts.seconds };
+    const rawAedes = await measureRawAedes(shape);
+    const platform = await measurePlatform({ ...shape, influxUrl: opts.influxUrl ?? influx!.url });
+    return { rawAedes, platform: platform.rate, ratio: platform.rate / rawAedes, acked: platform.acked, stored: platform.stored, maxBacklog: platform.maxBacklog };
+  } finally {
+    await influx?.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   const program = new Command('bench:ingest')
     .option('--devices <n>', 'publishing devices', (v) => Number(v), 50)
@@ -186,24 +208,23 @@ async function main(): Promise<void> {
     });
     return;
   }
-  const influx = o.influxUrl ? undefined : await startInfluxServer();
-  const influxUrl = o.influxUrl ?? influx!.url;
-  try {
-    const shape = { devices: o.devices, window: o.window, seconds: o.seconds };
-    process.stdout.write(`load: ${o.devices} devices × ${o.window} in flight, QoS 1, ${o.seconds} s per measurement, InfluxDB ${influxUrl}\n`);
-    const raw = await measureRawAedes(shape);
-    process.stdout.write(`raw aedes publish→subscribe      ${Math.round(raw).toLocaleString('en')} msg/s\n`);
-    const platform = await measurePlatform({ ...shape, influxUrl });
-    process.stdout.write(`platform publish→InfluxDB point  ${Math.round(platform.rate).toLocaleString('en')} msg/s  (acked ${platform.acked}, stored ${platform.stored}, max inbox backlog ${platform.maxBacklog})\n`);
-    const ratio = platform.rate / raw;
-    process.stdout.write(`ratio platform / raw aedes        ${ratio.toFixed(2)}  (target ≥ 0.60: ${ratio >= 0.6 ? 'met' : 'NOT met'})\n`);
-    if (platform.stored < platform.acked) process.stdout.write(`WARNING: ${platform.acked - platform.stored} acknowledged messages are not in InfluxDB\n`);
-  } finally {
-    await influx?.dispose();
-  }
+  process.stdout.write(`load: ${o.devices} devices × ${o.window} in flight, QoS 1, ${o.seconds} s per measurement\n`);
+  process.stdout.write(`${formatIngestThroughput(await measureIngest(o))}\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+export function formatIngestThroughput(r: IngestThroughput): string {
+  const lines = [
+    `raw aedes publish→subscribe      ${Math.round(r.rawAedes).toLocaleString('en')} msg/s`,
+    `platform publish→InfluxDB point  ${Math.round(r.platform).toLocaleString('en')} msg/s  (acked ${r.acked}, stored ${r.stored}, max inbox backlog ${r.maxBacklog})`,
+    `ratio platform / raw aedes        ${r.ratio.toFixed(2)}  (target ≥ 0.60: ${r.ratio >= 0.6 ? 'met' : 'NOT met'})`,
+  ];
+  if (r.stored < r.acked) lines.push(`WARNING: ${r.acked - r.stored} acknowledged messages are not in InfluxDB`);
+  return lines.join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

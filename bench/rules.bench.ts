@@ -296,5 +296,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const residents = Number(process.argv[2] ?? 500);
   const minutes = Number(process.argv[3] ?? 60);
   const result = await measureRulesThroughput({ residents, minutes });
-  process.stdout.write(`${formatRulesThroughput(result)}\n`);
+  process.stdout.write(`${formatRulesThroughput(result)}\n\n`);
+  // The spine benchmark in the same run, so the two rates are comparable on this machine today.
+  const { measureIngest, formatIngestThroughput } = await import('./ingest.bench.js');
+  const ingest = await measureIngest({ devices: 50, window: 20, seconds: 10 });
+  process.stdout.write(`Ingest (spine benchmark, same run):\n${formatIngestThroughput(ingest)}\n\n`);
+  const slowest = Math.min(result.engine.samplesPerSecond, result.service?.samplesPerSecond ?? Infinity);
+  process.stdout.write(`rules headroom over ingest: ${(slowest / ingest.platform).toFixed(1)}× (rules must never be the bottleneck: > 1)\n`);
 }
