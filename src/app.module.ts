@@ -32,6 +32,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { PlatformRuntime } from './platform.runtime.js';
 import { APP_CONFIG, CLOCK, LOGGER, PROM_REGISTRY, READINESS, REGISTRY_DB, type Clock } from './platform.tokens.js';
 import { openRegistryDatabase, type RegistryDb } from './registry/database.js';
+import { seedDemoData } from './registry/demo/seed-demo.js';
 import { DeviceStateRepository } from './registry/device-state.repository.js';
 import { DeviceRepository } from './registry/device.repository.js';
 import { GeographyRepository } from './registry/geography.repository.js';
@@ -66,7 +67,15 @@ export class AppModule {
       { provide: LOGGER, useValue: logger },
       { provide: CLOCK, useValue: now },
       { provide: PROM_REGISTRY, useValue: registry },
-      factory(REGISTRY_DB, [], () => openRegistryDatabase({ filename: join(config.dataDir, 'registry.sqlite') })),
+      // Demo data is seeded here, before any module's bootstrap hook reads the registry.
+      factory(REGISTRY_DB, [], async () => {
+        const db = await openRegistryDatabase({ filename: join(config.dataDir, 'registry.sqlite') });
+        if (config.demo.enabled) {
+          const seeded = await seedDemoData(db, { demoKey: config.demo.key, residents: config.demo.residents });
+          if (seeded.seeded) logger.info({ residents: seeded.residents, devices: seeded.devices }, 'demo dataset seeded (Wuhan, 7 central districts)');
+        }
+        return db;
+      }),
       factory(DeviceRepository, [REGISTRY_DB], (db: RegistryDb) => new DeviceRepository(db)),
       factory(DeviceStateRepository, [REGISTRY_DB], (db: RegistryDb) => new DeviceStateRepository(db)),
       factory(ResidentRepository, [REGISTRY_DB], (db: RegistryDb) => new ResidentRepository(db)),

@@ -23,7 +23,8 @@ import { withoutUndefined } from './util/without-undefined.js';
 import { APP_CONFIG, CLOCK, LOGGER, PROM_REGISTRY, REGISTRY_DB, type Clock, type Readiness } from './platform.tokens.js';
 import type { RegistryDb } from './registry/database.js';
 import { DeviceRepository } from './registry/device.repository.js';
-import { seedDemoData } from './registry/demo/seed-demo.js';
+import { FleetRepository } from './registry/fleet.repository.js';
+import { startFleet, withDemoSecrets, type Fleet } from '../firmware-sim/index.js';
 import { verifyDeviceSecret } from './registry/device-secret.js';
 import { TELEMETRY_STORE, type TelemetryStore } from './telemetry/telemetry.store.js';
 
@@ -41,6 +42,7 @@ const PRUNE_MS = 10 * 60_000;
 @Injectable()
 export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShutdown, Readiness {
   private broker: MqttBroker | undefined;
+  private liveFleet: Fleet | undefined;
   private external: ExternalBrokerConsumer | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private stopping = false;
@@ -53,6 +55,7 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
     @Inject(REGISTRY_DB) private readonly db: RegistryDb,
     @Inject(TELEMETRY_STORE) private readonly telemetry: TelemetryStore,
     private readonly devices: DeviceRepository,
+    private readonly fleet: FleetRepository,
     private readonly directory: DeviceDirectoryCache,
     private readonly states: DeviceStateService,
     private readonly inbox: DurableInbox,
@@ -66,10 +69,6 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.demo.enabled) {
-      const seeded = await seedDemoData(this.db, { demoKey: this.config.demo.key, residents: this.config.demo.residents });
-      if (seeded.seeded) this.logger.info({ residents: seeded.residents, devices: seeded.devices }, 'demo dataset seeded (Wuhan, 7 central districts)');
-    }
     this.directory.replaceAll(await this.devices.loadAllBindings());
     await this.states.load();
     this.forwarder.start();
@@ -79,12 +78,14 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
     this.every(STATE_FLUSH_MS, () => this.flushStates());
     this.every(PRUNE_MS, () => this.inbox.prune(this.now()));
     this.logger.info({ devices: this.directory.size(), backlog: this.inbox.backlog(), mqtt: this.broker?.addresses() }, 'platform started');
+    if (this.config.demo.enabled && this.config.demo.liveHomes > 0 && this.broker) await this.startLiveFleet();
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
+    await this.liveFleet?.stop();
     await this.broker?.close();
     await this.external?.close();
     await this.flushStates();
@@ -137,6 +138,23 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
         },
       },
     );
+  }
+
+  /**
+   * A few demo homes simulated live (firmware-sim, speaking the device
+   * protocol over the embedded broker), so a new user sees data and alerts
+   * at once. Off with ANXIN_LIVE_HOMES=0.
+   */
+  private async startLiveFleet(): Promise<void> {
+    const homes = await this.fleet.listHomes(this.config.demo.liveHomes);
+    const log = this.logger.child({ component: 'live-fleet' });
+    this.liveFleet = await startFleet({
+      brokerUrl: `mqtt://127.0.0.1:${this.broker!.addresses().tcp}`,
+      manifest: withDemoSecrets({ homes }, this.config.demo.key),
+      speed: 1,
+      logger: { info: (message) => log.info({}, message), warn: (message) => log.warn({}, message) },
+    });
+    log.info({ homes: homes.length, devices: homes.reduce((n, h) => n + h.devices.length, 0) }, 'live demo fleet started');
   }
 
   private async startExternalConsumer(): Promise<void> {
