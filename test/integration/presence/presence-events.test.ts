@@ -1,0 +1,73 @@
+/**
+ * Devices go offline by last will or by missed heartbeats, whichever comes
+ * first, and every online/offline transition becomes a domain event.
+ */
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import mqtt from 'mqtt';
+import { topics } from '../../../devices/protocol.js';
+import { DeviceStateService } from '../../../src/device-state/device-state.service.js';
+import type { DeviceWentOffline, DeviceWentOnline } from '../../../src/domain/events/domain-events.js';
+import { DomainEventBus } from '../../../src/domain/events/event-bus.js';
+import { provisionOverApi, startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
+
+let platform: TestPlatform;
+const online: DeviceWentOnline[] = [];
+const offline: DeviceWentOffline[] = [];
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  const bus = platform.get(DomainEventBus);
+  bus.subscribe('DeviceWentOnline', (e) => online.push(e));
+  bus.subscribe('DeviceWentOffline', (e) => offline.push(e));
+});
+
+afterAll(async () => {
+  await platform?.dispose();
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(condition()).toBe(true);
+}
+
+function connectWithWill(deviceId: string, secret: string): Promise<mqtt.MqttClient> {
+  const client = mqtt.connect(platform.mqttUrl, {
+    clientId: deviceId,
+    username: deviceId,
+    password: secret,
+    reconnectPeriod: 0,
+    will: { topic: topics.uplink(deviceId, 'status'), payload: Buffer.from('{"state":"offline"}'), qos: 1, retain: false },
+  });
+  return new Promise((resolve, reject) => {
+    client.once('connect', () => resolve(client));
+    client.once('error', reject);
+  });
+}
+
+it('publishes DeviceWentOnline at connect and DeviceWentOffline(last_will) when the connection drops without DISCONNECT', async () => {
+  const { deviceId, secret } = await provisionOverApi(platform, { type: 'wearable' });
+  const client = await connectWithWill(deviceId, secret);
+  await waitFor(() => online.some((e) => e.deviceId === deviceId));
+  client.stream.destroy(); // the battery dies: no DISCONNECT, the broker publishes the will
+  await waitFor(() => offline.some((e) => e.deviceId === deviceId));
+  expect(offline.find((e) => e.deviceId === deviceId)).toMatchObject({ deviceId, deviceType: 'wearable', reason: 'last_will' });
+  client.end(true);
+});
+
+it('publishes DeviceWentOffline(missed_heartbeats) for a device that stays connected but silent past three heartbeat intervals', async () => {
+  const { deviceId, secret } = await provisionOverApi(platform, { type: 'care-bed' });
+  const client = await connectWithWill(deviceId, secret);
+  await client.publishAsync(topics.uplink(deviceId, 'status'), JSON.stringify({ seq: 1, ts: Date.now(), state: 'online', firmware: '2.1.0', heartbeatS: 60 }), { qos: 1 });
+  const states = platform.get(DeviceStateService);
+  await waitFor(() => states.get(deviceId)?.firmware === '2.1.0');
+  states.sweep(Date.now() + 2 * 60_000); // two intervals late: still online
+  expect(offline.some((e) => e.deviceId === deviceId)).toBe(false);
+  states.sweep(Date.now() + 4 * 60_000); // past three
+  expect(offline.find((e) => e.deviceId === deviceId)).toMatchObject({ reason: 'missed_heartbeats' });
+  expect(states.get(deviceId)?.online).toBe(false);
+  // Any message brings it back.
+  await client.publishAsync(topics.uplink(deviceId, 'status'), JSON.stringify({ seq: 2, ts: Date.now(), state: 'heartbeat' }), { qos: 1 });
+  expect(online.filter((e) => e.deviceId === deviceId)).toHaveLength(2);
+  await client.endAsync();
+});
