@@ -7,8 +7,11 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { AccountsModule } from './accounts/accounts.module.js';
 import { AlertingModule } from './alerting/alerting.module.js';
 import { ADMIN_TOKEN } from './api/admin.guard.js';
+import { ApiErrorsFilter } from './api/api-errors.filter.js';
+import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
 import { DevicesController } from './api/devices/devices.controller.js';
 import { FleetController } from './api/fleet/fleet.controller.js';
@@ -30,6 +33,7 @@ import { TelemetryForwarder } from './ingest/telemetry-forwarder.js';
 import { PrometheusIngestMetrics } from './observability/ingest.metrics.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { PlatformRuntime } from './platform.runtime.js';
+import { ProvidersModule } from './providers/providers.module.js';
 import { APP_CONFIG, CLOCK, LOGGER, PROM_REGISTRY, READINESS, REGISTRY_DB, type Clock } from './platform.tokens.js';
 import { openRegistryDatabase, type RegistryDb } from './registry/database.js';
 import { seedDemoData } from './registry/demo/seed-demo.js';
@@ -121,9 +125,18 @@ export class AppModule {
       module: AppModule,
       // Global: capability modules (alerting, dispatch) inject these providers without re-importing.
       global: true,
-      imports: [AlertingModule],
+      imports: [AlertingModule, AccountsModule, ProvidersModule],
       controllers: [HealthController, OpenApiController, DevicesController, TelemetryController, ResidentsController, GeographyController, FleetController],
-      providers,
+      providers: [
+        ...providers,
+        // Not exported: Nest registers APP_FILTER globally by itself.
+        factory(APP_FILTER, [HttpAdapterHost], (adapterHost: HttpAdapterHost) => {
+          const filter = new ApiErrorsFilter(registry);
+          // BaseExceptionFilter needs the HTTP adapter to write its answers.
+          (filter as unknown as { httpAdapterHost: HttpAdapterHost }).httpAdapterHost = adapterHost;
+          return filter;
+        }),
+      ],
       exports: providers,
     };
   }

@@ -1,26 +1,20 @@
 import { BadRequestException, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 
-/** Counts invalid API input by where it came from (body, query, params). */
-export interface ApiInputMetrics {
-  invalid(part: 'body' | 'query' | 'params'): void;
-}
-
 /**
  * Parses a request part with its zod schema (STYLE.md §10: every payload on a
- * wire is a schema). The 400 names every bad field: `{ error, issues: [{ path, message }] }`.
+ * wire is a schema). The 400 names every bad field: `{ error, issues: [{ path, message }] }`;
+ * ApiErrorsFilter counts it.
  */
 export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
   constructor(
     private readonly schema: S,
     private readonly part: 'body' | 'query' | 'params',
-    private readonly metrics?: ApiInputMetrics,
   ) {}
 
   transform(value: unknown): z.infer<S> {
     const result = this.schema.safeParse(value);
     if (result.success) return result.data;
-    this.metrics?.invalid(this.part);
     throw new BadRequestException({
       error: `invalid ${this.part}`,
       issues: result.error.issues.map((i) => ({ path: [this.part, ...i.path.map(String)].join('.'), message: i.message })),
