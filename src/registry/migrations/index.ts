@@ -10,6 +10,8 @@ import * as devices from './0003-devices.js';
 import * as deviceStates from './0004-device-states.js';
 import * as meta from './0005-meta.js';
 import * as alerts from './0100-alerts.js';
+import * as providers from './0110-providers.js';
+import * as accounts from './0111-accounts.js';
 
 export const registryMigrations: Readonly<Record<string, Migration>> = {
   '0001-geography': geography,
@@ -18,4 +20,6 @@ export const registryMigrations: Readonly<Record<string, Migration>> = {
   '0004-device-states': deviceStates,
   '0005-meta': meta,
   '0100-alerts': alerts,
+  '0110-providers': providers,
+  '0111-accounts': accounts,
 };
