@@ -41,7 +41,7 @@ describe('provider registry: role and scope over REST', () => {
     ['a district officer may not set a caregiver’s duty', 'jianghan.officer', 'PATCH', '/api/staff/stf-420103-minzu-2/duty', { onDuty: false }, 403],
     ['a dispatcher reads their own provider', 'minzu.dispatcher', 'GET', `/api/providers/${MINZU}`, undefined, 200],
     ['a dispatcher of A gets 403 for provider B in the same district', 'minzu.dispatcher', 'GET', `/api/providers/${TANGJIADUN}`, undefined, 403],
-    ['a dispatcher sets the duty of their own caregiver', 'minzu.dispatcher', 'PATCH', '/api/staff/stf-420103-minzu-3/duty', { onDuty: true }, 200],
+    ['a dispatcher sets the duty of their own caregiver', 'minzu.dispatcher', 'PATCH', '/api/staff/stf-420103-minzu-2/duty', { onDuty: true }, 200],
     ['a dispatcher of A cannot set the duty of B’s staff', 'minzu.dispatcher', 'PATCH', '/api/staff/stf-420103-tangjiadun-1/duty', { onDuty: false }, 403],
     ['a dispatcher of B cannot report A’s caregiver location', 'tangjiadun.dispatcher', 'POST', '/api/staff/stf-420103-minzu-1/location', { lat: 30.58, lon: 114.29 }, 403],
     ['a dispatcher reports their caregiver’s location', 'minzu.dispatcher', 'POST', '/api/staff/stf-420103-minzu-2/location', { lat: 30.578, lon: 114.288 }, 200],
