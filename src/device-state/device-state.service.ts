@@ -11,16 +11,11 @@ import type { DeviceBinding } from '../domain/events/domain-events.js';
 import type { DomainEventBus } from '../domain/events/event-bus.js';
 import { DevicePresence, type PresenceTransition } from '../domain/presence/device-presence.js';
 import type { DeviceActivity } from '../ingest/ingest.service.js';
+import type { DeviceStateRow } from '../registry/device-state.repository.js';
 import type { DeviceDirectoryCache } from './device-directory.cache.js';
 
-export interface DeviceState {
-  readonly deviceId: string;
-  readonly online: boolean;
-  readonly lastSeenAt: number | null;
-  readonly battery: number | null;
-  readonly rssi: number | null;
-  readonly firmware: string | null;
-}
+/** A device's attributes as the registry stores them, without the snapshot time. */
+export type DeviceState = Omit<DeviceStateRow, 'updatedAt'>;
 
 export interface DeviceStatePersistence {
   loadDeviceStates(): Promise<DeviceState[]>;

@@ -9,7 +9,7 @@
  * single parameter" triggers an urgent ward-based response, hence critical.
  */
 import { z } from 'zod';
-import { severitySchema } from '../alerts/alert.schema.js';
+import { alertKindSchema, severitySchema } from '../alerts/alert.schema.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -44,25 +44,7 @@ export type VitalRule = z.infer<typeof vitalRuleSchema>;
 
 export const suspensionSchema = z.object({
   /** SOS is never suspended: a person pressed a button. */
-  kinds: z
-    .array(
-      z.enum([
-        'fall',
-        'vitals_out_of_range',
-        'apnea',
-        'bed_exit_no_return',
-        'prolonged_inactivity',
-        'bathroom_dwell',
-        'night_wandering',
-        'geofence_exit',
-        'smoke',
-        'gas',
-        'water_leak',
-        'device_offline',
-        'low_battery',
-      ]),
-    )
-    .min(1),
+  kinds: z.array(alertKindSchema.exclude(['sos'])).min(1),
   /** Always an expiry (epoch ms): alerts with event time before it are suppressed, after it they are not. */
   until: z.number(),
   setBy: z.string().min(1),
