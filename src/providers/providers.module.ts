@@ -8,7 +8,7 @@
  * onApplicationBootstrap hook (dispatch, the socket gateway, the broker)
  * finds `ProviderDirectory` ready.
  */
-import { Inject, Injectable, Module, type OnModuleInit, type Provider } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, type OnModuleInit, type Provider } from '@nestjs/common';
 import { AccountRepository } from '../accounts/account.repository.js';
 import { AccountService } from '../accounts/account.service.js';
 import { seedDemoAccounts } from '../accounts/demo/demo-accounts.js';
@@ -55,6 +55,8 @@ const providers: Provider[] = [
   ProvidersLifecycle,
 ];
 
+// Global: dispatch, the socket gateway and the web screens inject ProviderDirectory/ProviderService without importing this module.
+@Global()
 @Module({
   controllers: [ProvidersController, StaffController],
   providers,
