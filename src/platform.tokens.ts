@@ -11,3 +11,6 @@ export type Clock = () => number;
 export interface Readiness {
   check(): Promise<Record<string, boolean>>;
 }
+
+/** The configured (or generated) admin bearer token. */
+export const ADMIN_TOKEN = Symbol('AdminToken');

@@ -1,27 +1,22 @@
-import { Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { ForbiddenException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { AccessGuard } from '../accounts/api/access.guard.js';
 
-export const ADMIN_TOKEN = Symbol('AdminToken');
 
 /**
- * Endpoints that change state or reveal personal data need the admin bearer
- * token from configuration (accounts and roles come with dispatch).
+ * Endpoints that change state or reveal personal data across the whole
+ * platform: the configured admin token, or the token of a logged-in
+ * platform_admin account. Authentication itself is AccessGuard's.
  */
 @Injectable()
 export class AdminGuard implements CanActivate {
-  private readonly expected: Buffer;
+  constructor(private readonly access: AccessGuard) {}
 
-  constructor(@Inject(ADMIN_TOKEN) token: string) {
-    // Compare digests so timingSafeEqual sees equal lengths whatever is sent.
-    this.expected = createHash('sha256').update(token).digest();
-  }
-
-  canActivate(context: ExecutionContext): boolean {
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization ?? '';
-    const match = /^Bearer (.+)$/.exec(header);
-    if (!match?.[1]) throw new UnauthorizedException({ error: 'admin token required', hint: 'Authorization: Bearer <ANXIN_ADMIN_TOKEN>' });
-    const given = createHash('sha256').update(match[1]).digest();
-    if (!timingSafeEqual(given, this.expected)) throw new UnauthorizedException({ error: 'wrong admin token' });
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; principal?: unknown }>();
+    const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
+    const principal = await this.access.authenticate(match?.[1]);
+    if (principal.role !== 'platform_admin') throw new ForbiddenException({ error: `role ${principal.role} may not do this`, allowedRoles: ['platform_admin'] });
+    request.principal = principal;
     return true;
   }
 }

@@ -5,6 +5,7 @@
  * registry and embedded telemetry store, demo data and a small live fleet.
  */
 import { z } from 'zod';
+import { authConfigSchema } from '../accounts/token-secret.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const bool = z.preprocess((v) => (typeof v === 'string' ? ['1', 'true', 'yes', 'on'].includes(v.toLowerCase()) : v), z.boolean());
@@ -62,6 +63,8 @@ export const configSchema = z.object({
       dedupRetentionHours: z.number().positive().default(24),
     })
     .prefault({}),
+  /** Account tokens (src/accounts): signing secret and lifetime. */
+  auth: authConfigSchema,
   /** Bearer token for state-changing and personal-data endpoints; generated and logged at start when absent. */
   adminToken: z.string().min(16).optional(),
   demo: z

@@ -38,6 +38,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   ANXIN_INFLUX_BUCKET: 'influx.bucket',
   ANXIN_INFLUX_TOKEN: 'influx.token',
   ANXIN_ADMIN_TOKEN: 'adminToken',
+  ANXIN_AUTH_TOKEN_SECRET: 'auth.tokenSecret',
   ANXIN_DEMO: 'demo.enabled',
   ANXIN_DEMO_KEY: 'demo.key',
   ANXIN_DEMO_RESIDENTS: 'demo.residents',

@@ -25,7 +25,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ADMIN_TOKEN } from '../../api/admin.guard.js';
+import { ADMIN_TOKEN } from '../../platform.tokens.js';
 import { hasRole } from '../../domain/access/access-policy.js';
 import { ADMIN_TOKEN_PRINCIPAL, ROLES, type Principal, type Role } from '../../domain/access/principal.js';
 import { TokenError } from '../auth.errors.js';
