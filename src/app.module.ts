@@ -21,6 +21,7 @@ import { ResidentsController } from './api/residents/residents.controller.js';
 import { TelemetryController } from './api/telemetry/telemetry.controller.js';
 import type { AppConfig } from './config/config.schema.js';
 import { DeviceAdminService } from './device-state/device-admin.service.js';
+import { ClockSync } from './device-state/clock-sync.js';
 import { DeviceDirectoryCache } from './device-state/device-directory.cache.js';
 import { DeviceStateService } from './device-state/device-state.service.js';
 import { DomainEventBus } from './domain/events/event-bus.js';
@@ -63,6 +64,7 @@ export class AppModule {
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
     if (!config.adminToken) logger.warn({ adminToken }, 'no ANXIN_ADMIN_TOKEN configured: generated one for this run');
     const registry = new Registry();
+    const clockSync = new ClockSync(now, logger.child({ component: 'clock-sync' }));
     collectDefaultMetrics({ register: registry, prefix: 'anxin_process_' });
 
     const providers: Provider[] = [
@@ -113,8 +115,12 @@ export class AppModule {
         IngestService,
         [DeviceDirectoryCache, DurableInbox, TelemetryForwarder, DeviceStateService, DomainEventBus, PrometheusIngestMetrics, RejectionLog],
         (directory: DeviceDirectoryCache, inbox: DurableInbox, forwarder: TelemetryForwarder, states: DeviceStateService, bus: DomainEventBus, metrics: PrometheusIngestMetrics, rejections: RejectionLog) =>
-          new IngestService(directory, inbox, () => forwarder.notify(), states, bus, metrics, rejections, { maxClockAheadMs: config.ingest.maxClockAheadMs }),
+          new IngestService(directory, inbox, () => forwarder.notify(), states, bus, metrics, rejections, {
+            maxClockAheadMs: config.ingest.maxClockAheadMs,
+            onClockAhead: (deviceId) => clockSync.clockAhead(deviceId),
+          }),
       ),
+      { provide: ClockSync, useValue: clockSync },
       PlatformRuntime,
       { provide: READINESS, useExisting: PlatformRuntime },
       { provide: ADMIN_TOKEN, useValue: adminToken },

@@ -13,6 +13,7 @@ import { MqttBroker } from './broker/mqtt-broker.js';
 import { ExternalBrokerConsumer } from './broker/external-broker.consumer.js';
 import type { AppConfig } from './config/config.schema.js';
 import { DeviceDirectoryCache } from './device-state/device-directory.cache.js';
+import { ClockSync } from './device-state/clock-sync.js';
 import { DeviceStateService } from './device-state/device-state.service.js';
 import type { BrokerRefusalReason } from './domain/broker-acl/device-acl.js';
 import { DurableInbox } from './ingest/durable-inbox.js';
@@ -61,6 +62,7 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
     private readonly inbox: DurableInbox,
     private readonly forwarder: TelemetryForwarder,
     private readonly ingest: IngestService,
+    private readonly clockSync: ClockSync,
   ) {}
 
   /** The embedded broker's ports (undefined in external mode or before start). */
@@ -74,6 +76,8 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
     this.forwarder.start();
     if (this.config.mqtt.mode === 'embedded') await this.startEmbeddedBroker();
     else await this.startExternalConsumer();
+    const commands = this.broker ?? this.external;
+    if (commands) this.clockSync.connect((deviceId, command) => commands.publishCommand(deviceId, command));
     this.every(SWEEP_MS, () => this.states.sweep(this.now()));
     this.every(STATE_FLUSH_MS, () => this.flushStates());
     this.every(PRUNE_MS, () => this.inbox.prune(this.now()));

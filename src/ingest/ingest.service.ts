@@ -39,6 +39,8 @@ export interface IngestMetrics {
 export interface IngestOptions {
   /** Device clocks further ahead than this are rejected (`clock_skew`). */
   readonly maxClockAheadMs: number;
+  /** Told about a device whose clock runs ahead, to resynchronise it. */
+  readonly onClockAhead?: (deviceId: string) => void;
 }
 
 export const DEFAULT_INGEST_OPTIONS: IngestOptions = { maxClockAheadMs: MAX_CLOCK_AHEAD_MS };
@@ -70,6 +72,7 @@ export class IngestService {
     const validated = decoded.ok ? this.validate(decoded.value, receivedAt) : decoded;
     if (!validated.ok) {
       this.reject(deviceId, topic, payload, receivedAt, validated.reason, validated.detail);
+      if (validated.reason === 'clock_skew') this.options.onClockAhead?.(deviceId);
       return;
     }
     const message = validated.value;

@@ -91,11 +91,16 @@ describe.each(DEVICE_TYPES.map((t) => [t] as const))('%s', (type) => {
 });
 
 describe('bad input that needs the server state', () => {
-  it('rejects a device clock more than 5 minutes ahead as clock_skew', async () => {
+  it('rejects a device clock more than 5 minutes ahead as clock_skew and sends the device sync_time', async () => {
     const { deviceId, secret } = devices.get('pir-motion')!;
     const before = (await rejectedCounts()).get('clock_skew') ?? 0;
     const client = await connect(deviceId, secret);
+    await client.subscribeAsync(topics.command(deviceId), { qos: 1 });
+    const command = new Promise<{ name: string; args: { serverTs: number } }>((resolve) => client.once('message', (_t, p) => resolve(JSON.parse(p.toString()) as { name: string; args: { serverTs: number } })));
     expect(await publish(client, topics.uplink(deviceId, 'telemetry'), JSON.stringify({ seq: 1, ts: Date.now() + 3_600_000, motionCount: 2 }))).toBe('acked');
+    const sync = await command;
+    expect(sync.name).toBe('sync_time');
+    expect(Math.abs(sync.args.serverTs - Date.now())).toBeLessThan(5_000);
     await client.endAsync();
     expect((await rejectedCounts()).get('clock_skew')).toBe(before + 1);
     await stillServing();
