@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AlertingModule } from './alerting/alerting.module.js';
+import { DispatchModule } from './dispatch/dispatch.module.js';
 import { ApiErrorsFilter } from './api/api-errors.filter.js';
 import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +35,7 @@ import { PrometheusIngestMetrics } from './observability/ingest.metrics.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { PlatformRuntime } from './platform.runtime.js';
 import { ProvidersModule } from './providers/providers.module.js';
+import { WebModule } from './web/web.module.js';
 import { ADMIN_TOKEN, APP_CONFIG, CLOCK, LOGGER, PROM_REGISTRY, READINESS, REGISTRY_DB, type Clock } from './platform.tokens.js';
 import { openRegistryDatabase, type RegistryDb } from './registry/database.js';
 import { seedDemoData } from './registry/demo/seed-demo.js';
@@ -130,7 +132,7 @@ export class AppModule {
       module: AppModule,
       // Global: capability modules (alerting, dispatch) inject these providers without re-importing.
       global: true,
-      imports: [AlertingModule, AccountsModule, ProvidersModule],
+      imports: [AlertingModule, AccountsModule, ProvidersModule, WebModule, DispatchModule],
       controllers: [HealthController, OpenApiController, DevicesController, TelemetryController, ResidentsController, GeographyController, FleetController],
       providers: [
         ...providers,

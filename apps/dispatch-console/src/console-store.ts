@@ -1,0 +1,280 @@
+/**
+ * The console's live state: one socket.io connection to /dispatch, every
+ * received event validated with the shared contracts (parseEvent), offers
+ * acknowledged (`offer:ack`), missed events fetched by cursor on reconnect
+ * (`auth.cursor` in the handshake, `resync` on a cursor gap), and the queue
+ * of this provider's open work orders, sorted by priority then deadline.
+ */
+import { io, type Socket } from 'socket.io-client';
+import { computed, reactive, ref } from 'vue';
+import {
+  commandResultSchema,
+  dispatchServerEventSchemas,
+  DISPATCH_NAMESPACE,
+  parseEvent,
+  resyncResultSchema,
+  type CommandResult,
+  type DispatchClientToServerEvents,
+  type DispatchMissedEvent,
+  type DispatchServerToClientEvents,
+  type OfferPayload,
+  type OrderUpdatePayload,
+  type AlertUpdatePayload,
+} from '@contracts';
+import type { Session } from '@shared/session';
+import { playP1Cue } from './audio-cue';
+
+type DispatchSocket = Socket<DispatchServerToClientEvents, DispatchClientToServerEvents>;
+export type ConnectionState = 'online' | 'reconnecting' | 'offline';
+type OrderState = OrderUpdatePayload['state'];
+type Outcome = NonNullable<OrderUpdatePayload['outcome']>;
+
+export interface QueueItem {
+  readonly offer: OfferPayload;
+  attempt: number;
+  state: OrderState;
+  deadlines: OrderUpdatePayload['deadlines'];
+  outcome: Outcome | null;
+  notes: string | null;
+  alertState: 'active' | 'cleared';
+  downgradeReason: string | null;
+  updatedAt: number;
+}
+
+const PRIORITY_RANK = { P1: 0, P2: 1, P3: 2 } as const;
+/** Our attempt ended without us: the order left this console. */
+const GONE_OUTCOMES = new Set(['declined', 'timed_out', 'redispatched', 'withdrawn']);
+const OPEN_STATES = new Set<OrderState>(['offered', 'accepted', 'en_route', 'on_site']);
+/** P1 offers not yet accepted ring again this often. */
+const REPEAT_CUE_MS = 15_000;
+
+export function createConsoleStore(session: Session) {
+  const items = reactive(new Map<string, QueueItem>());
+  const connection = ref<ConnectionState>('reconnecting');
+  const lastSyncAt = ref<number | null>(null);
+  const lastError = ref<string | null>(null);
+  const now = ref(Date.now());
+  let cursor: number | null = loadCursor();
+  let socket: DispatchSocket | null = null;
+  let clock: ReturnType<typeof setInterval> | null = null;
+  let lastCueAt = 0;
+
+  const cursorKey = `anxin.console.cursor.${session.account.id}`;
+  function loadCursor(): number | null {
+    const raw = sessionStorage.getItem(`anxin.console.cursor.${session.account.id}`);
+    return raw === null ? null : Number(raw);
+  }
+  function saveCursor(c: number): void {
+    cursor = c;
+    sessionStorage.setItem(cursorKey, String(c));
+  }
+
+  const queue = computed(() =>
+    [...items.values()]
+      .filter((i) => OPEN_STATES.has(i.state))
+      .sort((a, b) => PRIORITY_RANK[a.offer.alert.priority] - PRIORITY_RANK[b.offer.alert.priority] || deadlineOf(a) - deadlineOf(b)),
+  );
+  const done = computed(() =>
+    [...items.values()]
+      .filter((i) => !OPEN_STATES.has(i.state))
+      .sort((a, b) => b.updatedAt - a.updatedAt)
+      .slice(0, 8),
+  );
+
+  function applyOffer(offer: OfferPayload, live: boolean): void {
+    const existing = items.get(offer.orderId);
+    if (!existing || existing.attempt < offer.attempt || (existing.attempt === offer.attempt && !OPEN_STATES.has(existing.state) && existing.state !== 'resolved')) {
+      items.set(offer.orderId, {
+        offer,
+        attempt: offer.attempt,
+        state: 'offered',
+        deadlines: { acceptBy: offer.sla.acceptBy, onSiteBy: offer.sla.onSiteBy, redispatchAt: null },
+        outcome: null,
+        notes: null,
+        alertState: 'active',
+        downgradeReason: null,
+        updatedAt: offer.offeredAt,
+      });
+      if (live && offer.alert.priority === 'P1') ringP1();
+    }
+    // Delivery acknowledgement (not acceptance): the server re-sends until it gets this.
+    socket?.emit('offer:ack', { orderId: offer.orderId, attempt: offer.attempt, cursor: offer.cursor });
+  }
+
+  function applyOrderUpdate(u: OrderUpdatePayload): void {
+    const item = items.get(u.orderId);
+    if (!item || u.attempt < item.attempt) return;
+    if (u.at < item.updatedAt && u.attempt === item.attempt) return;
+    item.attempt = u.attempt;
+    item.state = GONE_OUTCOMES.has(u.attemptOutcome) ? (u.attemptOutcome === 'declined' ? 'declined' : u.attemptOutcome === 'timed_out' ? 'timed_out' : 'cancelled') : u.state;
+    item.deadlines = u.deadlines;
+    item.outcome = u.outcome;
+    item.notes = u.notes;
+    item.updatedAt = u.at;
+  }
+
+  function applyAlertUpdate(u: AlertUpdatePayload): void {
+    for (const orderId of u.orderIds) {
+      const item = items.get(orderId);
+      if (!item) continue;
+      item.alertState = u.state;
+      item.downgradeReason = u.downgradeReason;
+    }
+  }
+
+  function applyMissed(events: readonly DispatchMissedEvent[]): void {
+    for (const e of events) {
+      switch (e.event) {
+        case 'offer':
+          applyOffer(e.data, false);
+          break;
+        case 'order:update':
+          applyOrderUpdate(e.data);
+          break;
+        case 'alert:update':
+          applyAlertUpdate(e.data);
+          break;
+      }
+    }
+    // After a resync, ring once for any P1 still waiting to be accepted.
+    if ([...items.values()].some((i) => i.state === 'offered' && i.offer.alert.priority === 'P1')) ringP1();
+  }
+
+  /** Accepts an event's cursor; asks for what is missing when it jumps. */
+  function advance(eventCursor: number): boolean {
+    if (cursor !== null && eventCursor <= cursor) return false;
+    if (cursor !== null && eventCursor > cursor + 1) requestResync(cursor);
+    saveCursor(Math.max(eventCursor, cursor ?? 0));
+    lastSyncAt.value = Date.now();
+    return true;
+  }
+
+  function requestResync(since: number): void {
+    socket?.timeout(10_000).emit('resync', { since }, (err, raw) => {
+      if (err) return;
+      const r = resyncResultSchema.safeParse(raw);
+      if (!r.success || !r.data.ok) return;
+      onResync(r.data.resync);
+    });
+  }
+
+  function onResync(resync: Parameters<DispatchServerToClientEvents['resync']>[0]): void {
+    applyMissed(resync.events);
+    saveCursor(Math.max(resync.toCursor, cursor ?? 0));
+    lastSyncAt.value = Date.now();
+    if (resync.truncated) requestResync(resync.toCursor);
+  }
+
+  function ringP1(): void {
+    lastCueAt = Date.now();
+    playP1Cue();
+  }
+
+  function reportInvalid(event: string, message: string): void {
+    lastError.value = `收到无效的 ${event} 事件：${message.slice(0, 120)}`;
+  }
+
+  function connect(): void {
+    socket = io(DISPATCH_NAMESPACE, {
+      // A function, so every reconnection sends the latest cursor.
+      auth: (cb) => cb(cursor === null ? { token: session.token, cursor: 0 } : { token: session.token, cursor }),
+      transports: ['websocket', 'polling'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5_000,
+    });
+    socket.on('connect', () => {
+      connection.value = 'online';
+      lastError.value = null;
+      lastSyncAt.value = Date.now();
+    });
+    socket.on('disconnect', (reason) => {
+      // The server dropped us on purpose (token revoked): socket.io does not reconnect by itself then.
+      connection.value = reason === 'io server disconnect' ? 'offline' : 'reconnecting';
+      if (reason === 'io server disconnect') lastError.value = '服务器已断开连接（登录可能已失效）';
+    });
+    socket.on('connect_error', (err) => {
+      connection.value = socket?.active ? 'reconnecting' : 'offline';
+      lastError.value = socket?.active ? null : `连接被拒绝：${err.message}`;
+    });
+    socket.io.on('reconnect_attempt', () => {
+      connection.value = 'reconnecting';
+    });
+    socket.on('offer', (raw) => {
+      const r = parseEvent(dispatchServerEventSchemas, 'offer', raw);
+      if (!r.success) return reportInvalid('offer', r.error.message);
+      const fresh = advance(r.data.cursor);
+      applyOffer(r.data, fresh || !items.has(r.data.orderId));
+    });
+    socket.on('order:update', (raw) => {
+      const r = parseEvent(dispatchServerEventSchemas, 'order:update', raw);
+      if (!r.success) return reportInvalid('order:update', r.error.message);
+      advance(r.data.cursor);
+      applyOrderUpdate(r.data);
+    });
+    socket.on('alert:update', (raw) => {
+      const r = parseEvent(dispatchServerEventSchemas, 'alert:update', raw);
+      if (!r.success) return reportInvalid('alert:update', r.error.message);
+      advance(r.data.cursor);
+      applyAlertUpdate(r.data);
+    });
+    socket.on('resync', (raw) => {
+      const r = parseEvent(dispatchServerEventSchemas, 'resync', raw);
+      if (!r.success) return reportInvalid('resync', r.error.message);
+      onResync(r.data);
+    });
+    clock = setInterval(() => {
+      now.value = Date.now();
+      if (navigator.onLine === false) connection.value = 'offline';
+      const waitingP1 = [...items.values()].some((i) => i.state === 'offered' && i.offer.alert.priority === 'P1');
+      if (waitingP1 && now.value - lastCueAt >= REPEAT_CUE_MS) ringP1();
+    }, 250);
+  }
+
+  function disconnect(): void {
+    if (clock !== null) clearInterval(clock);
+    socket?.disconnect();
+    socket = null;
+  }
+
+  type CommandName = 'order:accept' | 'order:decline' | 'order:en_route' | 'order:on_site' | 'order:resolve';
+  async function command(name: CommandName, payload: Record<string, unknown>): Promise<CommandResult> {
+    const s = socket;
+    if (s === null || !s.connected) return { ok: false, error: { code: 'unauthorized', message: '未连接到平台' } };
+    const raw: unknown = await new Promise((resolve) => {
+      (s.timeout(10_000) as unknown as { emit(event: string, data: unknown, ack: (err: Error | null, result?: unknown) => void): void }).emit(name, payload, (err, result) =>
+        resolve(err ? { ok: false, error: { code: 'not_found', message: '平台无响应，请重试' } } : result),
+      );
+    });
+    const result = commandResultSchema.safeParse(raw);
+    if (!result.success) return { ok: false, error: { code: 'invalid_payload', message: '平台返回了无效的结果' } };
+    // Apply at once; the broadcast with the same content follows (the cursor only advances from broadcasts).
+    if (result.data.ok && result.data.order) applyOrderUpdate(result.data.order);
+    return result.data;
+  }
+
+  return {
+    items,
+    queue,
+    done,
+    connection,
+    lastSyncAt,
+    lastError,
+    now,
+    connect,
+    disconnect,
+    accept: (item: QueueItem) => command('order:accept', { orderId: item.offer.orderId, attempt: item.attempt }),
+    decline: (item: QueueItem, reason: string) => command('order:decline', { orderId: item.offer.orderId, attempt: item.attempt, reason }),
+    enRoute: (item: QueueItem) => command('order:en_route', { orderId: item.offer.orderId }),
+    onSite: (item: QueueItem) => command('order:on_site', { orderId: item.offer.orderId }),
+    resolve: (item: QueueItem, outcome: Outcome, notes: string) => command('order:resolve', { orderId: item.offer.orderId, outcome, notes }),
+  };
+}
+
+export type ConsoleStore = ReturnType<typeof createConsoleStore>;
+
+/** The deadline the countdown shows: accept-by while offered, on-site-by until someone is there. */
+export function deadlineOf(item: QueueItem): number {
+  if (item.state === 'offered') return item.deadlines.acceptBy ?? item.offer.sla.acceptBy;
+  if (item.state === 'accepted' || item.state === 'en_route') return item.deadlines.onSiteBy ?? item.offer.sla.onSiteBy;
+  return item.deadlines.redispatchAt ?? Number.MAX_SAFE_INTEGER;
+}
