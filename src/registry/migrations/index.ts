@@ -12,6 +12,7 @@ import * as meta from './0005-meta.js';
 import * as alerts from './0100-alerts.js';
 import * as providers from './0110-providers.js';
 import * as accounts from './0111-accounts.js';
+import * as dispatch from './0120-dispatch.js';
 
 export const registryMigrations: Readonly<Record<string, Migration>> = {
   '0001-geography': geography,
@@ -22,4 +23,5 @@ export const registryMigrations: Readonly<Record<string, Migration>> = {
   '0100-alerts': alerts,
   '0110-providers': providers,
   '0111-accounts': accounts,
+  '0120-dispatch': dispatch,
 };

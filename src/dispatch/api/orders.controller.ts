@@ -1,0 +1,122 @@
+/**
+ * REST for mobile clients: the console's commands on work orders, scoped
+ * listings and district KPIs. Thin (STYLE.md §4): parse with zod, call one
+ * DispatchService method, map its errors to HTTP.
+ *
+ * @example
+ * POST /api/orders/ord-42/accept   { "attempt": 1 }              → 200 { order: { state: 'accepted', … } }
+ * POST /api/orders/ord-42/resolve  { "outcome": "false_alarm", "notes": "老人已自行起身" }
+ * GET  /api/orders?state=offered                                   → { items: [...] } (your provider / district only)
+ * GET  /api/kpis?districtCode=420103                               → { district: { effectiveResponseRate: 0.95, … }, streets: [...] }
+ */
+import { BadRequestException, Body, ConflictException, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Query, UnauthorizedException } from '@nestjs/common';
+import type { z } from 'zod';
+import { CurrentPrincipal, RequireRole } from '../../accounts/api/access.guard.js';
+import { ZodValidationPipe } from '../../api/zod-validation.pipe.js';
+import type { Principal } from '../../domain/access/principal.js';
+import type { DistrictKpis } from '../../domain/dispatch/kpi.schema.js';
+import type { WorkOrderSnapshot } from '../../domain/dispatch/work-order.schema.js';
+import type { OrderUpdatePayload } from '../../contracts/dispatch.contracts.js';
+import { DispatchError, DispatchService, type OrderCommand } from '../dispatch.service.js';
+import { acceptBodySchema, declineBodySchema, kpisQuerySchema, listOrdersQuerySchema, orderIdParamsSchema, resolveBodySchema } from './orders.schemas.js';
+
+const idParams = new ZodValidationPipe(orderIdParamsSchema, 'params');
+
+function toHttp(error: unknown): unknown {
+  if (!(error instanceof DispatchError)) return error;
+  switch (error.code) {
+    case 'not_found':
+      return new NotFoundException({ error: error.message });
+    case 'forbidden':
+    case 'wrong_provider':
+      return new ForbiddenException({ error: error.message, code: error.code });
+    case 'unauthorized':
+      return new UnauthorizedException({ error: error.message });
+    case 'invalid_payload':
+      return new BadRequestException({ error: error.message });
+    case 'illegal_transition':
+    case 'stale_attempt':
+      return new ConflictException({ error: error.message, code: error.code });
+  }
+}
+
+async function mapped<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toHttp(error);
+  }
+}
+
+@Controller('api/orders')
+@RequireRole('district_officer', 'provider_dispatcher', 'caregiver')
+export class OrdersController {
+  constructor(private readonly dispatch: DispatchService) {}
+
+  @Get()
+  list(@Query(new ZodValidationPipe(listOrdersQuerySchema, 'query')) q: z.infer<typeof listOrdersQuerySchema>, @CurrentPrincipal() principal: Principal): Promise<{ items: WorkOrderSnapshot[] }> {
+    return mapped(async () => ({
+      items: await this.dispatch.listOrders(principal, {
+        limit: q.limit,
+        ...(q.state !== undefined ? { state: q.state } : {}),
+        ...(q.provider !== undefined ? { providerId: q.provider } : {}),
+        ...(q.district !== undefined ? { districtCode: q.district } : {}),
+      }),
+    }));
+  }
+
+  @Get(':id')
+  get(@Param(idParams) { id }: { id: string }, @CurrentPrincipal() principal: Principal): Promise<WorkOrderSnapshot> {
+    return mapped(() => this.dispatch.getOrder(principal, id));
+  }
+
+  @Post(':id/accept')
+  @HttpCode(200)
+  @RequireRole('provider_dispatcher', 'caregiver')
+  accept(@Param(idParams) { id }: { id: string }, @Body(new ZodValidationPipe(acceptBodySchema, 'body')) b: z.infer<typeof acceptBodySchema>, @CurrentPrincipal() p: Principal) {
+    return this.run(p, id, { type: 'accept', attempt: b.attempt });
+  }
+
+  @Post(':id/decline')
+  @HttpCode(200)
+  @RequireRole('provider_dispatcher', 'caregiver')
+  decline(@Param(idParams) { id }: { id: string }, @Body(new ZodValidationPipe(declineBodySchema, 'body')) b: z.infer<typeof declineBodySchema>, @CurrentPrincipal() p: Principal) {
+    return this.run(p, id, { type: 'decline', attempt: b.attempt, reason: b.reason });
+  }
+
+  @Post(':id/en-route')
+  @HttpCode(200)
+  @RequireRole('provider_dispatcher', 'caregiver')
+  enRoute(@Param(idParams) { id }: { id: string }, @CurrentPrincipal() p: Principal) {
+    return this.run(p, id, { type: 'en_route' });
+  }
+
+  @Post(':id/on-site')
+  @HttpCode(200)
+  @RequireRole('provider_dispatcher', 'caregiver')
+  onSite(@Param(idParams) { id }: { id: string }, @CurrentPrincipal() p: Principal) {
+    return this.run(p, id, { type: 'on_site' });
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  resolve(@Param(idParams) { id }: { id: string }, @Body(new ZodValidationPipe(resolveBodySchema, 'body')) b: z.infer<typeof resolveBodySchema>, @CurrentPrincipal() p: Principal) {
+    return this.run(p, id, { type: 'resolve', outcome: b.outcome, notes: b.notes });
+  }
+
+  private run(principal: Principal, id: string, cmd: OrderCommand): Promise<{ order: OrderUpdatePayload | null }> {
+    return mapped(async () => ({ order: await this.dispatch.command(principal, id, cmd) }));
+  }
+}
+
+@Controller('api/kpis')
+@RequireRole('district_officer')
+export class KpisController {
+  constructor(private readonly dispatch: DispatchService) {}
+
+  /** 有效应答率, accept/on-site p50/p90, false-alarm share, open orders, coverage gaps, per street. */
+  @Get()
+  get(@Query(new ZodValidationPipe(kpisQuerySchema, 'query')) q: z.infer<typeof kpisQuerySchema>, @CurrentPrincipal() principal: Principal): Promise<DistrictKpis> {
+    return mapped(() => this.dispatch.kpis(principal, q.districtCode));
+  }
+}

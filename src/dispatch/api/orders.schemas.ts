@@ -1,0 +1,16 @@
+/** REST bodies and queries for work orders and KPIs (the same commands the consoles send over socket.io). */
+import { z } from 'zod';
+import { workOrderStateSchema, resolutionOutcomeSchema } from '../../domain/dispatch/work-order.schema.js';
+
+export const orderIdParamsSchema = z.object({ id: z.string().min(1).max(64) });
+export const acceptBodySchema = z.object({ attempt: z.number().int().positive() });
+export const declineBodySchema = z.object({ attempt: z.number().int().positive(), reason: z.string().min(1).max(200) });
+export const emptyBodySchema = z.object({}).optional();
+export const resolveBodySchema = z.object({ outcome: resolutionOutcomeSchema, notes: z.string().max(2000).default('') });
+export const listOrdersQuerySchema = z.object({
+  state: workOrderStateSchema.optional(),
+  provider: z.string().min(1).max(64).optional(),
+  district: z.string().min(1).max(32).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export const kpisQuerySchema = z.object({ districtCode: z.string().min(1).max(32) });

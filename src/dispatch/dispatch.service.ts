@@ -1,0 +1,662 @@
+/**
+ * Dispatch: thin around the domain (src/domain/dispatch). Alerts become work
+ * orders offered to the nearest covering 三助一护 provider; console and REST
+ * commands go through the work-order state machine with who and when; a
+ * scheduler fires the SLA timers, which are data on the orders (a restarted
+ * backend re-reads `next_deadline` from SQL and fires on time).
+ *
+ * Every change is one pipeline: engine step → [persist order + transitions +
+ * outbox events + offer deliveries + notifications in ONE transaction] →
+ * emit the committed events → kick the notifier → reschedule → KPIs.
+ * Changes are serialised (one queue), so revisions never race.
+ */
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import {
+  districtMissedEventSchema,
+  type AlertSummary,
+  type DispatchMissedEvent,
+  type DispatchResyncPayload,
+  type DistrictResyncPayload,
+  type OrderUpdatePayload,
+} from '../contracts/dispatch.contracts.js';
+import { canAccess, listingScope } from '../domain/access/access-policy.js';
+import type { Principal } from '../domain/access/principal.js';
+import type { Alert, AlertCleared, AlertDowngraded, AlertRaised, AlertUpdated } from '../domain/alerts/alert.schema.js';
+import { planDispatch, requirementFor, type ProviderAvailability } from '../domain/dispatch/dispatch-policy.js';
+import { computeDistrictKpis } from '../domain/dispatch/kpis.js';
+import type { DistrictKpis } from '../domain/dispatch/kpi.schema.js';
+import type { Provider, ServiceType, Staff } from '../domain/dispatch/provider.schema.js';
+import { DispatchEngine, type DispatchAction, type EngineResult } from '../domain/dispatch/sla.js';
+import { WorkOrderError } from '../domain/dispatch/work-order.js';
+import { SYSTEM_ACTOR, type Actor, type ResolutionOutcome, type WorkOrderSnapshot, type WorkOrderState } from '../domain/dispatch/work-order.schema.js';
+import type { Logger } from '../observability/logger.js';
+import type { Clock } from '../platform.tokens.js';
+import type { GeographyRepository } from '../registry/geography.repository.js';
+import type { ResidentRepository } from '../registry/resident.repository.js';
+import type { Resident } from '../domain/residents/resident.js';
+import type { DispatchConfig } from './dispatch.config.js';
+import type { DispatchMetrics } from './dispatch.metrics.js';
+import { cellOf, districtOrderUpdatePayload, holderOf, maskedResidentCard, offerPayload, orderUpdatePayload, type OrderContext } from './dispatch.views.js';
+import type { WebhookNotifier } from './webhook.notifier.js';
+import { WorkOrderConflictError, type WorkOrderRepository } from './work-order.repository.js';
+
+export type DistrictMissedEvent = z.infer<typeof districtMissedEventSchema>;
+
+/** The socket edge (the gateways implement it); the service never touches socket.io. */
+export interface DispatchEmitter {
+  toProvider(providerId: string, event: DispatchMissedEvent): void;
+  toDistrict(districtCode: string, event: DistrictMissedEvent): void;
+}
+
+export type DispatchErrorCode = 'invalid_payload' | 'unauthorized' | 'forbidden' | 'not_found' | 'illegal_transition' | 'stale_attempt' | 'wrong_provider';
+
+export class DispatchError extends Error {
+  constructor(
+    readonly code: DispatchErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DispatchError';
+  }
+}
+
+export type OrderCommand =
+  | { readonly type: 'accept'; readonly attempt: number }
+  | { readonly type: 'decline'; readonly attempt: number; readonly reason: string }
+  | { readonly type: 'en_route' }
+  | { readonly type: 'on_site' }
+  | { readonly type: 'resolve'; readonly outcome: ResolutionOutcome; readonly notes: string };
+
+export interface DirectoryPort {
+  candidatesFor(streetCode: string, service: ServiceType): readonly { readonly provider: Provider; readonly staffOnDuty: readonly Staff[] }[];
+}
+
+export interface DispatchServiceDeps {
+  readonly repo: WorkOrderRepository;
+  readonly directory: DirectoryPort;
+  readonly residents: Pick<ResidentRepository, 'getById'>;
+  readonly geography: Pick<GeographyRepository, 'findHome' | 'listStreets'>;
+  readonly engine: DispatchEngine;
+  readonly notifier: WebhookNotifier;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly config: DispatchConfig;
+  readonly metrics: DispatchMetrics;
+  readonly ids?: () => string;
+}
+
+export const providerStream = (providerId: string): string => `provider:${providerId}`;
+export const districtStream = (districtCode: string): string => `district:${districtCode}`;
+
+interface Emission {
+  readonly provider?: string;
+  readonly district?: string;
+  readonly event: DispatchMissedEvent | DistrictMissedEvent;
+}
+
+const LIVE: readonly WorkOrderState[] = ['offered', 'accepted', 'en_route', 'on_site'];
+
+export class DispatchService {
+  private providerOut: DispatchEmitter['toProvider'] | undefined;
+  private districtOut: DispatchEmitter['toDistrict'] | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private redeliverTimer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private readonly kpiCache = new Map<string, Map<string, WorkOrderSnapshot>>();
+  private readonly kpiTimers = new Map<string, NodeJS.Timeout>();
+  private readonly ids: () => string;
+
+  constructor(private readonly deps: DispatchServiceDeps) {
+    this.ids = deps.ids ?? (() => `ord-${randomUUID()}`);
+  }
+
+  attachProviders(toProvider: DispatchEmitter['toProvider']): void {
+    this.providerOut = toProvider;
+  }
+
+  attachDistricts(toDistrict: DispatchEmitter['toDistrict']): void {
+    this.districtOut = toDistrict;
+  }
+
+  private readonly emitter: DispatchEmitter = {
+    toProvider: (providerId, event) => this.guarded(() => this.providerOut?.(providerId, event)),
+    toDistrict: (districtCode, event) => this.guarded(() => this.districtOut?.(districtCode, event)),
+  };
+
+  // ───────────── lifecycle ─────────────
+
+  /** Starts the SLA scheduler (which first fires whatever fell due while the backend was down) and the re-send loop. */
+  start(): void {
+    this.stopped = false;
+    this.deps.notifier.start();
+    this.wake(0);
+    this.redeliverTimer = setInterval(() => void this.serial(() => this.redeliver()).catch((e: unknown) => this.fail('redeliver', e)), Math.max(100, Math.floor(this.deps.config.redeliverMs / 2)));
+    this.redeliverTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.redeliverTimer) clearInterval(this.redeliverTimer);
+    for (const t of this.kpiTimers.values()) clearTimeout(t);
+    this.kpiTimers.clear();
+    await this.queue.catch(() => undefined);
+    await this.deps.notifier.stop();
+  }
+
+  // ───────────── alerts in ─────────────
+
+  onAlertRaised(change: AlertRaised): Promise<void> {
+    return this.serial(() => this.openFor(change.alert));
+  }
+
+  onAlertUpdated(change: AlertUpdated): Promise<void> {
+    return this.serial(async () => {
+      const orders = await this.deps.repo.byAlert(change.alert.id);
+      this.emitAlertUpdate(change.alert, orders);
+      if (change.reason !== 'severity_changed' || change.alert.state !== 'active') return;
+      // Escalation: the alert now needs a faster answer than its order was opened with.
+      const wanted = requirementFor(change.alert.kind, change.alert.severity, change.alert.priority).priority;
+      const live = orders.filter((o) => LIVE.includes(o.state) || o.state === 'escalated');
+      const slower = (o: WorkOrderSnapshot): boolean => o.priority > wanted;
+      if (live.length > 0 && !live.every(slower)) return;
+      for (const o of live.filter((x) => x.state === 'offered')) await this.apply(o, (s) => this.deps.engine.alertCleared(s, SYSTEM_ACTOR, this.deps.clock(), `告警升级为 ${wanted}，重新派单`));
+      if (live.length === 0 || live.every((o) => o.state === 'offered')) await this.openFor(change.alert, true);
+    });
+  }
+
+  onAlertEnded(change: AlertCleared | AlertDowngraded): Promise<void> {
+    return this.serial(async () => {
+      const orders = await this.deps.repo.byAlert(change.alert.id);
+      const note = change.type === 'AlertDowngraded' ? `告警已降级：${change.reason}`.slice(0, 500) : '告警已解除';
+      for (const o of orders) await this.apply(o, (s) => this.deps.engine.alertCleared(s, SYSTEM_ACTOR, this.deps.clock(), note));
+      this.emitAlertUpdate(change.alert, await this.deps.repo.byAlert(change.alert.id));
+    });
+  }
+
+  private async openFor(alert: Alert, replan = false): Promise<void> {
+    const existing = await this.deps.repo.byAlert(alert.id);
+    if (!replan && existing.length > 0) return;
+    if (alert.residentId === null) {
+      this.deps.logger.warn({ alertId: alert.id, kind: alert.kind }, 'alert without a resident: not dispatched');
+      return;
+    }
+    const resident = (await this.deps.residents.getById(alert.residentId, { unmasked: true }));
+    if (!resident) {
+      this.deps.logger.warn({ alertId: alert.id, residentId: alert.residentId }, 'alert for an unknown resident: not dispatched');
+      return;
+    }
+    const now = this.deps.clock();
+    const home = await this.homeOf(resident);
+    const requirement = requirementFor(alert.kind, alert.severity, alert.priority);
+    const load = await this.deps.repo.openOrdersByProvider();
+    const seen = new Map<string, ProviderAvailability>();
+    for (const service of requirement.services) {
+      for (const c of this.deps.directory.candidatesFor(resident.streetCode, service)) {
+        if (!seen.has(c.provider.id)) seen.set(c.provider.id, { provider: c.provider, staff: c.staffOnDuty, openOrders: load.get(c.provider.id) ?? 0 });
+      }
+    }
+    const plan = planDispatch(
+      { reason: alert.kind, severity: alert.severity, alertPriority: alert.priority, streetCode: resident.streetCode, home: { lat: home.lat, lon: home.lon } },
+      [...seen.values()],
+      now,
+    );
+    const context: OrderContext = {
+      alert: this.alertSummary(alert),
+      resident: maskedResidentCard(resident, home, now),
+      cell: cellOf(home),
+    };
+    const result = this.deps.engine.open({
+      id: this.ids(),
+      alertId: alert.id,
+      residentId: resident.id,
+      districtCode: resident.districtCode,
+      streetCode: resident.streetCode,
+      reason: alert.kind,
+      service: plan.service,
+      priority: plan.requirement.priority,
+      instructions: plan.requirement.instructions,
+      candidates: plan.candidates,
+      // The SLA clock starts when the platform raised the alert.
+      createdAt: Math.min(alert.detectedAt, now),
+    });
+    if (plan.coverageGap) {
+      this.deps.metrics.coverageGap(resident.districtCode);
+      this.deps.logger.warn({ orderId: result.order.id, streetCode: resident.streetCode, reason: plan.coverageGap.reason }, 'coverage gap: straight to the district duty officer');
+    }
+    this.deps.metrics.opened(plan.requirement.priority);
+    await this.commit(null, result, context);
+  }
+
+  private alertSummary(alert: Alert): AlertSummary {
+    return {
+      alertId: alert.id,
+      kind: alert.kind,
+      severity: alert.severity,
+      priority: alert.priority,
+      evidenceSummary: alert.evidence.summary.slice(0, 300) || alert.kind,
+      raisedAt: Math.max(0, Math.round(alert.detectedAt)),
+    };
+  }
+
+  private async homeOf(resident: Resident): Promise<{ lat: number; lon: number; address: string }> {
+    const home = resident.homeId === null ? undefined : await this.deps.geography.findHome(resident.homeId);
+    if (home) return home;
+    const street = (await this.deps.geography.listStreets(resident.districtCode)).find((s) => s.code === resident.streetCode);
+    return { lat: street?.lat ?? 0, lon: street?.lon ?? 0, address: '地址未登记' };
+  }
+
+  // ───────────── commands (console and REST) ─────────────
+
+  /** Runs a console/REST command as `principal`; returns the update this principal's provider saw (or null). */
+  command(principal: Principal, orderId: string, cmd: OrderCommand): Promise<OrderUpdatePayload | null> {
+    return this.serial(async () => {
+      const order = await this.deps.repo.get(orderId);
+      if (!order) throw new DispatchError('not_found', `work order ${orderId} not found`);
+      const actor = this.actorFor(principal, order, cmd);
+      const now = this.deps.clock();
+      const e = this.deps.engine;
+      const emitted = await this.apply(order, (s) => {
+        switch (cmd.type) {
+          case 'accept':
+            return e.accept(s, cmd.attempt, staffActor(actor), now);
+          case 'decline':
+            return e.decline(s, cmd.attempt, staffActor(actor), cmd.reason, now);
+          case 'en_route':
+            return e.enRoute(s, actor, now);
+          case 'on_site':
+            return e.onSite(s, actor, now);
+          case 'resolve':
+            return e.resolve(s, cmd.outcome, cmd.notes, actor, now);
+        }
+      });
+      const mine = principal.scope.providerId;
+      const update = emitted.find((x) => x.provider !== undefined && x.provider === mine && x.event.event === 'order:update');
+      return update ? (update.event as Extract<DispatchMissedEvent, { event: 'order:update' }>).data : null;
+    });
+  }
+
+  private actorFor(principal: Principal, order: WorkOrderSnapshot, cmd: OrderCommand): Actor {
+    const holder = order.attempts[order.attempts.length - 1]?.candidate.providerId;
+    if (principal.role === 'provider_dispatcher' || principal.role === 'caregiver') {
+      if (holder === undefined || !canAccess(principal, { providerId: holder, districtCode: order.districtCode })) {
+        throw new DispatchError('forbidden', 'this order is not offered to your provider');
+      }
+      return { kind: 'staff', staffId: principal.scope.staffId ?? principal.accountId, providerId: principal.scope.providerId ?? holder };
+    }
+    // District officers (and the platform admin) close escalated orders; they never accept on a provider's behalf.
+    if (!canAccess(principal, { districtCode: order.districtCode })) throw new DispatchError('forbidden', 'this order is not in your district');
+    if (cmd.type !== 'resolve') throw new DispatchError('forbidden', `a ${principal.role} may only resolve an escalated order`);
+    return { kind: 'duty_officer', officerId: principal.accountId };
+  }
+
+  /** The console acknowledged an offer (delivery, not acceptance). */
+  acknowledge(principal: Principal, orderId: string, attempt: number, socketId: string): Promise<boolean> {
+    const providerId = principal.scope.providerId;
+    if (providerId === null) return Promise.resolve(false);
+    return this.serial(async () => {
+      const first = await this.deps.repo.ackOffer(orderId, attempt, providerId, principal.scope.staffId, socketId, this.deps.clock());
+      if (!first) return false;
+      this.deps.metrics.acked();
+      const order = await this.deps.repo.get(orderId);
+      if (order) {
+        await this.apply(order, (s) => this.deps.engine.acknowledge(s, attempt, providerId, this.deps.clock())).catch((error: unknown) => {
+          // An ack that arrives after the attempt ended is still recorded in offer_deliveries.
+          if (!(error instanceof DispatchError)) throw error;
+        });
+      }
+      return true;
+    });
+  }
+
+  // ───────────── queries ─────────────
+
+  async getOrder(principal: Principal, id: string): Promise<WorkOrderSnapshot> {
+    const order = await this.deps.repo.get(id);
+    if (!order || !this.mayRead(principal, order)) throw new DispatchError('not_found', `work order ${id} not found`);
+    return order;
+  }
+
+  private mayRead(principal: Principal, order: WorkOrderSnapshot): boolean {
+    if (principal.role === 'platform_admin') return true;
+    if (principal.role === 'district_officer') return canAccess(principal, { districtCode: order.districtCode });
+    return order.attempts.some((a) => canAccess(principal, { providerId: a.candidate.providerId }));
+  }
+
+  async listOrders(principal: Principal, q: { readonly state?: WorkOrderState; readonly providerId?: string; readonly districtCode?: string; readonly limit?: number }): Promise<WorkOrderSnapshot[]> {
+    const scope = listingScope(principal);
+    const limit = q.limit ?? 100;
+    if (scope.kind === 'provider' && q.providerId !== undefined && q.providerId !== scope.providerId) throw new DispatchError('forbidden', 'another provider');
+    if (scope.kind === 'district' && q.districtCode !== undefined && q.districtCode !== scope.districtCode) throw new DispatchError('forbidden', 'another district');
+    const filter = {
+      limit,
+      ...(q.state !== undefined ? { state: q.state } : {}),
+      ...(scope.kind === 'provider' ? { providerId: scope.providerId } : q.providerId !== undefined ? { providerId: q.providerId } : {}),
+      ...(scope.kind === 'district' ? { districtCode: scope.districtCode } : q.districtCode !== undefined ? { districtCode: q.districtCode } : {}),
+    };
+    return this.deps.repo.list(filter);
+  }
+
+  async kpis(principal: Principal, districtCode: string): Promise<DistrictKpis> {
+    if (principal.role !== 'platform_admin' && principal.role !== 'district_officer') throw new DispatchError('forbidden', 'KPIs are for district officers');
+    if (!canAccess(principal, { districtCode })) throw new DispatchError('forbidden', 'another district');
+    return this.computeKpis(districtCode);
+  }
+
+  /** Every /dispatch event of this provider after `since`, from SQL. */
+  async resyncProvider(providerId: string, since: number): Promise<DispatchResyncPayload> {
+    const rows = await this.deps.repo.readStream(providerStream(providerId), since, this.deps.config.resyncPageSize + 1);
+    const page = rows.slice(0, this.deps.config.resyncPageSize);
+    const toCursor = page[page.length - 1]?.cursor ?? since;
+    return { cursor: toCursor, since, toCursor, truncated: rows.length > page.length, events: page.map((r) => ({ event: r.event, data: r.payload }) as DispatchMissedEvent) };
+  }
+
+  async resyncDistrict(districtCode: string, since: number): Promise<DistrictResyncPayload> {
+    const rows = await this.deps.repo.readStream(districtStream(districtCode), since, this.deps.config.resyncPageSize + 1);
+    const page = rows.slice(0, this.deps.config.resyncPageSize);
+    const toCursor = page[page.length - 1]?.cursor ?? since;
+    return { cursor: toCursor, since, toCursor, truncated: rows.length > page.length, events: page.map((r) => ({ event: r.event, data: r.payload }) as DistrictMissedEvent) };
+  }
+
+  // ───────────── timers ─────────────
+
+  /** Fires every SLA timer due at the clock's now (the scheduler calls this; tests with an injected clock may too). */
+  tick(): Promise<number> {
+    return this.serial(async () => {
+      const now = this.deps.clock();
+      const due = await this.deps.repo.due(now);
+      if (due.length === 0) return 0;
+      const byId = new Map(due.map((o) => [o.id, o]));
+      const { changed, actions } = this.deps.engine.tick(due, now);
+      for (const next of changed) {
+        const prev = byId.get(next.id);
+        if (!prev) continue;
+        await this.commit(prev, { order: next, actions: actions.filter((a) => a.orderId === next.id) });
+      }
+      return changed.length;
+    });
+  }
+
+  private wake(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.tick()
+        .then(() => this.deps.repo.nextDeadline())
+        .then((next) => this.wake(next === null ? this.deps.config.maxSleepMs : Math.min(this.deps.config.maxSleepMs, Math.max(0, next - this.deps.clock()))))
+        .catch((e: unknown) => {
+          this.fail('tick', e);
+          this.wake(this.deps.config.maxSleepMs);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private rescheduleAfterCommit(nextDeadline: number | null): void {
+    if (nextDeadline === null || this.stopped) return;
+    const delay = Math.max(0, nextDeadline - this.deps.clock());
+    if (delay < this.deps.config.maxSleepMs) this.wake(delay);
+  }
+
+  /** Re-sends live offers nobody acknowledged within `redeliverMs`. */
+  private async redeliver(): Promise<void> {
+    const now = this.deps.clock();
+    const pending = await this.deps.repo.unackedOffers(now - this.deps.config.redeliverMs);
+    for (const p of pending) {
+      const payload = await this.deps.repo.outboxPayload(providerStream(p.providerId), p.cursor);
+      if (payload === undefined) continue;
+      await this.deps.repo.markResent(p.orderId, p.attempt, now);
+      this.emitter.toProvider(p.providerId, { event: 'offer', data: payload } as DispatchMissedEvent);
+      this.deps.metrics.resent();
+    }
+  }
+
+  // ───────────── the pipeline ─────────────
+
+  /** Applies an engine step to a stored order and commits it; domain errors become DispatchErrors. */
+  private async apply(order: WorkOrderSnapshot, step: (s: WorkOrderSnapshot) => EngineResult): Promise<Emission[]> {
+    let result: EngineResult;
+    try {
+      result = step(order);
+    } catch (error) {
+      if (error instanceof WorkOrderError) throw new DispatchError(error.code === 'no_candidate' ? 'illegal_transition' : error.code, error.message);
+      throw error;
+    }
+    if (result.order.revision === order.revision) return [];
+    return this.commit(order, result);
+  }
+
+  /** Persists the change and its events in one transaction, then emits them. */
+  private async commit(prev: WorkOrderSnapshot | null, result: EngineResult, openContext?: OrderContext): Promise<Emission[]> {
+    const next = result.order;
+    const at = this.deps.clock();
+    const nextDeadline = this.nextDeadlineOf(next);
+    let emissions: Emission[];
+    try {
+      emissions = await this.deps.repo.transaction(async (repo) => {
+        if (prev === null) await repo.insert(next, openContext ?? null, { providerId: holderOf(next), nextDeadline, at });
+        else await repo.update(prev, next, { providerId: holderOf(next), nextDeadline, at });
+        return this.writeEvents(repo, prev, next, result.actions, openContext, at);
+      });
+    } catch (error) {
+      if (error instanceof WorkOrderConflictError) throw new DispatchError('illegal_transition', error.message);
+      throw error;
+    }
+    for (const e of emissions) {
+      if (e.provider !== undefined) this.emitter.toProvider(e.provider, e.event as DispatchMissedEvent);
+      if (e.district !== undefined) this.emitter.toDistrict(e.district, e.event as DistrictMissedEvent);
+    }
+    if (result.actions.some((a) => a.type === 'notify_family' || a.type === 'escalate_to_duty_officer')) this.deps.notifier.kick();
+    for (const a of result.actions) if (a.type === 'escalate_to_duty_officer') this.deps.metrics.escalated(a.reason);
+    this.rescheduleAfterCommit(nextDeadline);
+    this.noteForKpis(next);
+    return emissions;
+  }
+
+  private async writeEvents(
+    repo: WorkOrderRepository,
+    prev: WorkOrderSnapshot | null,
+    next: WorkOrderSnapshot,
+    actions: readonly DispatchAction[],
+    openContext: OrderContext | undefined,
+    at: number,
+  ): Promise<Emission[]> {
+    const out: Emission[] = [];
+    const stateChanged = prev === null || prev.state !== next.state;
+    const outcomeChanged = (n: number): boolean => prev?.attempts[n - 1]?.outcome !== next.attempts[n - 1]?.outcome;
+    const touched = next.attempts.filter((a) => outcomeChanged(a.attempt));
+    if (!stateChanged && touched.length === 0) return out; // e.g. a delivery ack: no event
+    let context = openContext;
+    for (const a of touched) {
+      const providerId = a.candidate.providerId;
+      const stream = providerStream(providerId);
+      if (prev?.attempts[a.attempt - 1] === undefined && a.outcome === 'pending') {
+        context ??= (await repo.context(next.id)) as OrderContext;
+        const ctx = context;
+        const data = await repo.append(stream, 'offer', next.id, at, (cursor) => offerPayload(next, a, ctx, cursor));
+        await repo.recordOffer(next.id, a.attempt, providerId, data.cursor, at);
+        out.push({ provider: providerId, event: { event: 'offer', data } });
+      } else {
+        const data = await repo.append(stream, 'order:update', next.id, at, (cursor) => orderUpdatePayload(next, a, cursor));
+        out.push({ provider: providerId, event: { event: 'order:update', data } });
+        if (a.outcome !== 'pending') await repo.endOffer(next.id, a.attempt, at);
+      }
+    }
+    const current = next.attempts[next.attempts.length - 1];
+    if (stateChanged && current !== undefined && !touched.includes(current)) {
+      const data = await repo.append(providerStream(current.candidate.providerId), 'order:update', next.id, at, (cursor) => orderUpdatePayload(next, current, cursor));
+      out.push({ provider: current.candidate.providerId, event: { event: 'order:update', data } });
+    }
+    const district = await repo.append(districtStream(next.districtCode), 'order:update', next.id, at, (cursor) => districtOrderUpdatePayload(next, cursor));
+    out.push({ district: next.districtCode, event: { event: 'order:update', data: district } });
+    for (const action of actions) {
+      if (action.type === 'notify_family') {
+        context ??= (await repo.context(next.id)) as OrderContext;
+        await repo.enqueueNotification({
+          id: randomUUID(),
+          channel: 'family',
+          idempotencyKey: `family:${next.id}`,
+          orderId: next.id,
+          at,
+          payload: await this.familyPayload(next, context, action.reason),
+        });
+      } else if (action.type === 'escalate_to_duty_officer') {
+        await repo.enqueueNotification({
+          id: randomUUID(),
+          channel: 'duty_officer',
+          idempotencyKey: `duty:${next.id}:${next.revision}`,
+          orderId: next.id,
+          at,
+          payload: { type: 'escalation', orderId: next.id, alertId: next.alertId, districtCode: next.districtCode, streetCode: next.streetCode, kind: next.reason, priority: next.priority, reason: action.reason, coverageGap: next.coverageGap, at },
+        });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What the family webhook (an SMS / voice gateway) gets: the emergency
+   * contacts in full, since it must reach them; nothing else personal.
+   */
+  private async familyPayload(order: WorkOrderSnapshot, context: OrderContext | undefined, reason: string): Promise<unknown> {
+    const resident = order.residentId === null ? undefined : ((await this.deps.residents.getById(order.residentId, { unmasked: true })));
+    return {
+      type: 'family_notification',
+      orderId: order.id,
+      alertId: order.alertId,
+      kind: order.reason,
+      priority: order.priority,
+      reason,
+      raisedAt: order.createdAt,
+      contacts: resident?.emergencyContacts ?? [],
+      message: `【安心】您的家人${context?.resident.displayName ?? ''}触发${context?.alert.evidenceSummary ?? '紧急告警'}，服务机构暂未响应，区值班员已介入处置，请尽快联系老人。`,
+    };
+  }
+
+  private nextDeadlineOf(o: WorkOrderSnapshot): number | null {
+    const last = o.transitions[o.transitions.length - 1]?.at ?? o.createdAt;
+    // Resting states left between two steps, and a P1 escalation whose family was not yet told, are due at once.
+    if (o.state === 'declined' || o.state === 'timed_out') return last;
+    if (o.state === 'escalated' && o.priority === 'P1' && o.familyNotifiedAt === null) return last;
+    return this.deps.engine.nextDeadline([o]);
+  }
+
+  private emitAlertUpdate(alert: Alert, orders: readonly WorkOrderSnapshot[]): void {
+    void this.writeAlertUpdates(alert, orders).catch((e: unknown) => this.fail('alert:update', e));
+  }
+
+  private async writeAlertUpdates(alert: Alert, orders: readonly WorkOrderSnapshot[]): Promise<void> {
+    const at = this.deps.clock();
+    const first = orders[0];
+    if (!first) return;
+    const context = (await this.deps.repo.context(first.id)) as OrderContext | undefined;
+    const emissions = await this.deps.repo.transaction(async (repo) => {
+      const out: Emission[] = [];
+      const providers = new Set(orders.flatMap((o) => o.attempts.map((a) => a.candidate.providerId)));
+      for (const providerId of providers) {
+        const data = await repo.append(providerStream(providerId), 'alert:update', null, at, (cursor) => ({
+          cursor,
+          alertId: alert.id,
+          orderIds: orders.filter((o) => o.attempts.some((a) => a.candidate.providerId === providerId)).map((o) => o.id),
+          kind: alert.kind,
+          state: alert.state,
+          severity: alert.severity,
+          acknowledged: alert.acknowledged,
+          downgraded: alert.downgraded,
+          downgradeReason: alert.downgradeReason === null ? null : alert.downgradeReason.slice(0, 200),
+          at,
+        }));
+        out.push({ provider: providerId, event: { event: 'alert:update', data } });
+      }
+      const data = await repo.append(districtStream(first.districtCode), 'alert:update', null, at, (cursor) => ({
+        cursor,
+        alertId: alert.id,
+        districtCode: first.districtCode,
+        streetCode: first.streetCode,
+        kind: alert.kind,
+        severity: alert.severity,
+        priority: alert.priority,
+        state: alert.state,
+        acknowledged: alert.acknowledged,
+        downgraded: alert.downgraded,
+        cell: context?.cell ?? null,
+        raisedAt: Math.round(alert.detectedAt),
+        at,
+      }));
+      out.push({ district: first.districtCode, event: { event: 'alert:update', data } });
+      return out;
+    });
+    for (const e of emissions) {
+      if (e.provider !== undefined) this.emitter.toProvider(e.provider, e.event as DispatchMissedEvent);
+      if (e.district !== undefined) this.emitter.toDistrict(e.district, e.event as DistrictMissedEvent);
+    }
+  }
+
+  // ───────────── KPIs (效果全评估) ─────────────
+
+  private async districtOrders(districtCode: string): Promise<Map<string, WorkOrderSnapshot>> {
+    let cache = this.kpiCache.get(districtCode);
+    if (!cache) {
+      const orders = await this.deps.repo.inDistrictSince(districtCode, this.deps.clock() - this.deps.config.kpiWindowMs);
+      cache = new Map(orders.map((o) => [o.id, o]));
+      this.kpiCache.set(districtCode, cache);
+    }
+    return cache;
+  }
+
+  private async computeKpis(districtCode: string): Promise<DistrictKpis> {
+    const now = this.deps.clock();
+    const from = now - this.deps.config.kpiWindowMs;
+    const cache = await this.districtOrders(districtCode);
+    for (const [id, o] of cache) if (o.createdAt < from) cache.delete(id);
+    return computeDistrictKpis([...cache.values()], districtCode, { from, to: now + 1 });
+  }
+
+  /** Recomputed on every order change, emitted at most once per `kpiThrottleMs` per district (the last change always is). */
+  private noteForKpis(order: WorkOrderSnapshot): void {
+    const cache = this.kpiCache.get(order.districtCode);
+    if (cache) cache.set(order.id, order);
+    if (this.kpiTimers.has(order.districtCode) || this.stopped) return;
+    const timer = setTimeout(() => {
+      this.kpiTimers.delete(order.districtCode);
+      void this.emitKpis(order.districtCode).catch((e: unknown) => this.fail('kpi:update', e));
+    }, this.deps.config.kpiThrottleMs);
+    timer.unref();
+    this.kpiTimers.set(order.districtCode, timer);
+  }
+
+  private async emitKpis(districtCode: string): Promise<void> {
+    const kpis = await this.computeKpis(districtCode);
+    const data = await this.deps.repo.transaction((repo) => repo.append(districtStream(districtCode), 'kpi:update', null, this.deps.clock(), (cursor) => ({ ...kpis, cursor })));
+    this.emitter.toDistrict(districtCode, { event: 'kpi:update', data });
+  }
+
+  // ───────────── plumbing ─────────────
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** An emit that fails (e.g. a payload the contract refuses) is logged; the change is committed and resync serves it. */
+  private guarded(f: () => void): void {
+    try {
+      f();
+    } catch (error) {
+      this.fail('emit', error);
+    }
+  }
+
+  private fail(what: string, error: unknown): void {
+    this.deps.logger.error({ err: error instanceof Error ? (error.stack ?? error.message) : String(error) }, `dispatch ${what} failed`);
+  }
+}
+
+function staffActor(actor: Actor): Extract<Actor, { kind: 'staff' }> {
+  if (actor.kind !== 'staff') throw new DispatchError('forbidden', 'only provider staff accept or decline offers');
+  return actor;
+}
