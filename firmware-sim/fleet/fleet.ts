@@ -68,6 +68,13 @@ export interface Fleet {
   readonly done: Promise<void>;
   /** In-process fleets only: the engine (devices, households), for tests and the platform's demo. */
   readonly engine: SimEngine | undefined;
+  /**
+   * In-process fleets only: the simulated clock. An accelerated end-to-end
+   * run gives it to the platform as its clock, so that server-time rules
+   * (heartbeat supervision, absence backstops) live in the same time as the
+   * devices, as they do in the field.
+   */
+  readonly clock: SimClock | undefined;
 }
 
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
@@ -119,6 +126,7 @@ function startInProcess(options: FleetOptions): Fleet {
   };
   return {
     engine,
+    clock,
     done,
     stats: () => Promise.resolve(stats()),
     drain: async (timeoutMs) => {
@@ -211,6 +219,7 @@ async function startShardedFleet(options: FleetOptions, limit: number): Promise<
   };
   return {
     engine: undefined,
+    clock: undefined,
     done,
     stats,
     drain: async (timeoutMs) => (await Promise.all(children.map((c) => ask(c, 'drain', timeoutMs)))).every((r) => r.drained === true),

@@ -27,6 +27,13 @@ export interface MosquittoConfigOptions {
    * read files in a private temp dir: name the user to keep (e.g. the current one).
    */
   readonly runAsUser?: string;
+  /**
+   * Keep retained messages, persistent sessions and their queued QoS 1
+   * messages across a broker restart (in `dir`). Without it, messages the
+   * broker acknowledged to a device but had not yet delivered to the backend
+   * are lost when it stops.
+   */
+  readonly persistence?: boolean;
 }
 
 export interface MosquittoConfigFiles {
@@ -49,7 +56,7 @@ export function renderAcl(backendUser: string): string {
   ].join('\n');
 }
 
-export function renderConfig(options: { port: number; bindAddress: string; passwordFile: string; aclFile: string; persistence?: boolean; runAsUser?: string }): string {
+export function renderConfig(options: { port: number; bindAddress: string; passwordFile: string; aclFile: string; persistence?: boolean; persistenceDir?: string; runAsUser?: string }): string {
   return [
     ...(options.runAsUser ? [`user ${options.runAsUser}`] : []),
     'per_listener_settings false',
@@ -63,6 +70,7 @@ export function renderConfig(options: { port: number; bindAddress: string; passw
     'max_queued_messages 100000',
     'max_inflight_messages 100',
     `persistence ${options.persistence ? 'true' : 'false'}`,
+    ...(options.persistence && options.persistenceDir ? [`persistence_location ${options.persistenceDir}/`] : []),
     'log_dest stderr',
     'log_type error',
     'log_type warning',
@@ -87,7 +95,7 @@ export async function writeMosquittoConfig(options: MosquittoConfigOptions): Pro
   await writeFile(aclFile, renderAcl(options.backend.username));
   await writeFile(
     config,
-    renderConfig({ port: options.port, bindAddress: options.bindAddress ?? '127.0.0.1', passwordFile, aclFile, ...(options.runAsUser ? { runAsUser: options.runAsUser } : {}) }),
+    renderConfig({ port: options.port, bindAddress: options.bindAddress ?? '127.0.0.1', passwordFile, aclFile, ...(options.runAsUser ? { runAsUser: options.runAsUser } : {}), ...(options.persistence ? { persistence: true, persistenceDir: options.dir } : {}) }),
   );
   return { config, passwordFile, aclFile };
 }

@@ -15,30 +15,45 @@ export function hashString(s: string): number {
   return h >>> 0;
 }
 
+const MIX_SEED = 0x9e3779b9;
+
+/** One round of murmur3's finaliser: folds `part` into the running state `h`. */
+function mixStep(h: number, part: number): number {
+  h ^= Math.imul((part | 0) ^ Math.floor(part / 0x1_0000_0000), 0xcc9e2d51);
+  h = Math.imul((h << 15) | (h >>> 17), 0x1b873593);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+function mixAll(parts: readonly number[]): number {
+  let h = MIX_SEED;
+  for (let i = 0; i < parts.length; i++) h = mixStep(h, parts[i]!);
+  return h;
+}
+
 /** murmur3's finaliser over a few integers: a stateless hash → uint32. */
 export function mix32(...parts: readonly number[]): number {
-  let h = 0x9e3779b9;
-  for (const part of parts) {
-    h ^= Math.imul((part | 0) ^ Math.floor(part / 0x1_0000_0000), 0xcc9e2d51);
-    h = Math.imul((h << 15) | (h >>> 17), 0x1b873593);
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-  }
-  return h >>> 0;
+  return mixAll(parts) >>> 0;
 }
 
 /** Uniform [0, 1) from a stateless hash of `parts`. */
 export function hashUniform(...parts: readonly number[]): number {
-  return mix32(...parts) / 0x1_0000_0000;
+  return (mixAll(parts) >>> 0) / 0x1_0000_0000;
 }
 
-/** Standard normal from a stateless hash (Box–Muller). */
+/**
+ * Standard normal from a stateless hash (Box–Muller). Same values as
+ * hashUniform(...parts, 1) and (...parts, 2), with the common prefix mixed
+ * once: the physiology model calls this for every sample of every device.
+ */
 export function hashNormal(...parts: readonly number[]): number {
-  const u = Math.max(hashUniform(...parts, 1), 1e-12);
-  const v = hashUniform(...parts, 2);
+  const h = mixAll(parts);
+  const u = Math.max((mixStep(h, 1) >>> 0) / 0x1_0000_0000, 1e-12);
+  const v = (mixStep(h, 2) >>> 0) / 0x1_0000_0000;
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
