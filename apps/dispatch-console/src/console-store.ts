@@ -24,6 +24,12 @@ import {
 import type { Session } from '@shared/session';
 import { playP1Cue } from './audio-cue';
 
+declare global {
+  interface Window {
+    __anxinSeenOrders?: string[];
+  }
+}
+
 type DispatchSocket = Socket<DispatchServerToClientEvents, DispatchClientToServerEvents>;
 export type ConnectionState = 'online' | 'reconnecting' | 'offline';
 type OrderState = OrderUpdatePayload['state'];
@@ -82,6 +88,8 @@ export function createConsoleStore(session: Session) {
   );
 
   function applyOffer(offer: OfferPayload, live: boolean): void {
+    // For the browser tests: every order id this console ever received (isolation checks).
+    (window.__anxinSeenOrders ??= []).push(offer.orderId);
     const existing = items.get(offer.orderId);
     if (!existing || existing.attempt < offer.attempt || (existing.attempt === offer.attempt && !OPEN_STATES.has(existing.state) && existing.state !== 'resolved')) {
       items.set(offer.orderId, {

@@ -217,10 +217,37 @@ export function createScreenStore(session: Session) {
     socket = null;
   }
 
-  const activeAlerts = computed(() => [...alerts.values()].filter((a) => a.state === 'active'));
+  /**
+   * Alerts as the screen counts them: those announced on /district
+   * (`alert:update`), plus those only known through their work order (an
+   * order carries its alertId, kind, priority and street; its first update
+   * is when the alert was dispatched). For the latter the severity is read
+   * from the priority (P1 life-safety → 危急, P2 → 严重, P3 → 一般).
+   */
+  const knownAlerts = computed(() => {
+    const out = new Map<string, Pick<DistrictAlertUpdatePayload, 'alertId' | 'streetCode' | 'kind' | 'severity' | 'cell' | 'raisedAt'> & { active: boolean }>();
+    const OPEN = new Set(['offered', 'accepted', 'en_route', 'on_site', 'declined', 'timed_out', 'escalated']);
+    const SEVERITY_OF = { P1: 'critical', P2: 'major', P3: 'minor' } as const;
+    for (const o of orders.values()) {
+      if (o.alertId === null || o.kind === 'missed_meal') continue;
+      const prev = out.get(o.alertId);
+      out.set(o.alertId, {
+        alertId: o.alertId,
+        streetCode: o.streetCode,
+        kind: o.kind,
+        severity: SEVERITY_OF[o.priority],
+        cell: null,
+        raisedAt: Math.min(prev?.raisedAt ?? o.at, o.at),
+        active: (prev?.active ?? false) || OPEN.has(o.state),
+      });
+    }
+    for (const a of alerts.values()) out.set(a.alertId, { ...a, active: a.state === 'active' });
+    return [...out.values()];
+  });
+  const activeAlerts = computed(() => knownAlerts.value.filter((a) => a.active));
   const todayAlerts = computed(() => {
     const start = startOfTodayShanghai(now.value);
-    return [...alerts.values()].filter((a) => a.raisedAt >= start).length;
+    return knownAlerts.value.filter((a) => a.raisedAt >= start).length;
   });
   const todayDispatches = computed(() => {
     const start = startOfTodayShanghai(now.value);
@@ -231,7 +258,7 @@ export function createScreenStore(session: Session) {
     const hour = 3_600_000;
     const end = Math.floor(now.value / hour) * hour + hour;
     const buckets = Array.from({ length: 24 }, (_, i) => ({ at: end - (24 - i) * hour, count: 0 }));
-    for (const a of alerts.values()) {
+    for (const a of knownAlerts.value) {
       const i = Math.floor((a.raisedAt - (end - 24 * hour)) / hour);
       const bucket = buckets[i];
       if (bucket) bucket.count += 1;

@@ -1,0 +1,242 @@
+/**
+ * The web apps end to end (issue 6 acceptance), in Debian's Chromium driven
+ * by playwright-core against the whole backend in-process (demo dataset):
+ * 1. a simulated fall (MQTT) appears on the covering provider's console
+ *    within 2 s with the P1 sound cue and a running countdown; the console
+ *    accepts, goes en route, on site and resolves it; the district screen's
+ *    counters and 有效应答率 update; another provider's console never sees it.
+ * 2. screenshots of both pages at 1920×1080 → artifacts/screenshots/.
+ * 3. no unmasked name or phone number of any seeded resident in the screen's
+ *    DOM or in any /district event (page frames and a socket.io-client).
+ * 4. every request to an origin other than the platform's is aborted and
+ *    counted: none is attempted, and the pages still work.
+ * The apps must be built first (`npm run build` runs `build:apps`).
+ */
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { io, type Socket } from 'socket.io-client';
+import { DEMO_PASSWORD } from '../../../src/accounts/demo/demo-accounts.js';
+import { DISTRICT_NAMESPACE, districtServerEventSchemas, parseEvent } from '../../../src/contracts/dispatch.contracts.js';
+import { demoProviderId } from '../../../src/providers/demo/demo-providers.js';
+import { GeographyRepository } from '../../../src/registry/geography.repository.js';
+import { ResidentRepository, type NewResident } from '../../../src/registry/resident.repository.js';
+import { provisionOverApi, startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(process.cwd(), 'artifacts', 'screenshots');
+const DISTRICT = '420103';
+const MINZU = demoProviderId(DISTRICT, 'minzu');
+const RESIDENT: Pick<NewResident, 'id' | 'displayName' | 'emergencyContacts'> = {
+  id: 'r-apps-e2e-1',
+  displayName: '欧阳秀英',
+  emergencyContacts: [{ relation: '儿子', name: '欧阳建国', phone: '13987654321' }],
+};
+
+jest.setTimeout(120_000);
+
+interface Net {
+  blocked: string[];
+}
+
+async function newContext(browser: Browser, platform: TestPlatform, net: Net): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+  const origin = new URL(platform.httpUrl).origin;
+  // Acceptance 4: the network to anything but the platform is cut.
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (url.startsWith('data:') || url.startsWith('blob:') || new URL(url).origin === origin) return route.continue();
+    net.blocked.push(url);
+    return route.abort('blockedbyclient');
+  });
+  return context;
+}
+
+async function login(page: Page, url: string, username: string): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.locator('[data-testid="connection-state"][data-state="online"]').waitFor({ timeout: 10_000 });
+}
+
+/** Evaluates a browser expression (a string, so this Node-side file needs no DOM types). */
+function inPage<T>(page: Page, expression: string): Promise<T> {
+  return page.evaluate<T>(expression);
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('dispatch console and district screen in Chromium', () => {
+  let platform: TestPlatform;
+  let browser: Browser;
+  let context: BrowserContext;
+  const net: Net = { blocked: [] };
+  const districtEvents: { event: string; payload: unknown }[] = [];
+  const pageFrames: string[] = [];
+  let listener: Socket | undefined;
+  let device: { deviceId: string; secret: string };
+
+  beforeAll(async () => {
+    for (const app of ['dispatch-console', 'district-screen']) {
+      if (!existsSync(join(process.cwd(), 'apps', app, 'dist', 'index.html'))) throw new Error(`apps/${app} is not built: run npm run build:apps`);
+    }
+    mkdirSync(SHOTS, { recursive: true });
+    platform = await startTestPlatform({ config: { demo: { enabled: true, residents: 40, liveHomes: 0, key: 'apps-e2e-demo-key-0123456789' } } });
+
+    // A resident next to the 民族街道 centre, so its console gets the offer.
+    const geography = platform.get(GeographyRepository);
+    const street = (await geography.listStreets(DISTRICT)).find((s) => s.name === '民族街道');
+    if (!street) throw new Error('demo geography has no 民族街道');
+    const [community] = await geography.listCommunities(street.code);
+    if (!community) throw new Error('no community in 民族街道');
+    const provider = (await (await platform.api(`/api/providers/${MINZU}`)).json()) as { base: { lat: number; lon: number } };
+    const home = { id: 'h-apps-e2e-1', communityCode: community.code, address: '民族路 12 号 2 单元 301 室', lat: provider.base.lat + 0.001, lon: provider.base.lon + 0.001, homeRadiusM: 80 };
+    await geography.insertAll({ districts: [], streets: [], communities: [], homes: [home] });
+    await platform.get(ResidentRepository).insertMany([
+      { ...RESIDENT, phoneLast4: '4321', birthYear: 1940, gender: 'female', capabilityLevel: 2, livingSituation: 'alone', conditions: ['hypertension', 'osteoporosis'], communityCode: community.code, homeId: home.id, createdAt: Date.now() },
+    ]);
+    device = await provisionOverApi(platform, { type: 'fall-radar', residentId: RESIDENT.id, label: '卫生间雷达' });
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
+    });
+    context = await newContext(browser, platform, net);
+
+    // Every /district event, as a second client sees it (acceptance 3).
+    const loginRes = await fetch(`${platform.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'jianghan.officer', password: DEMO_PASSWORD }) });
+    const { token } = (await loginRes.json()) as { token: string };
+    listener = io(`${platform.httpUrl}${DISTRICT_NAMESPACE}`, { auth: { token, cursor: 0 }, transports: ['websocket'] });
+    listener.onAny((event: string, payload: unknown) => {
+      districtEvents.push({ event, payload });
+    });
+    await new Promise<void>((resolve, reject) => {
+      listener!.once('connect', () => resolve());
+      listener!.once('connect_error', reject);
+    });
+  });
+
+  afterAll(async () => {
+    listener?.disconnect();
+    await browser?.close();
+    await platform?.dispose();
+  });
+
+  it('shows a fall on the covering console within 2 s with sound and countdown; accept → resolve updates the screen; another provider never sees it', async () => {
+    const screen = await context.newPage();
+    screen.on('websocket', (ws) => ws.on('framereceived', (f) => pageFrames.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8'))));
+    await login(screen, `${platform.httpUrl}/screen/`, 'jianghan.officer');
+    const consolePage = await context.newPage();
+    await login(consolePage, `${platform.httpUrl}/console/`, 'minzu.dispatcher');
+    const otherConsole = await context.newPage();
+    await login(otherConsole, `${platform.httpUrl}/console/`, 'tangjiadun.dispatcher');
+    const cuesBefore = await inPage<number>(consolePage, 'window.__anxinAudioCues ?? 0');
+
+    // The fall, published like the radar does.
+    const client = await mqtt.connectAsync(platform.mqttUrl, { clientId: device.deviceId, username: device.deviceId, password: device.secret, reconnectPeriod: 0 });
+    const t0 = Date.now();
+    await client.publishAsync(`anxin/v1/${device.deviceId}/event`, JSON.stringify({ seq: 1, ts: t0, event: 'fall', confidence: 0.93, zone: 'bathroom' }), { qos: 1 });
+    const item = consolePage.locator('[data-testid="queue-item"][data-priority="P1"][data-state="offered"]').first();
+    await item.waitFor({ timeout: 2_000 });
+    const appearedMs = Date.now() - t0;
+    expect(appearedMs).toBeLessThanOrEqual(2_000);
+    const orderId = (await item.getAttribute('data-order-id'))!;
+
+    // Sound cue and a running countdown.
+    expect(await inPage<number>(consolePage, 'window.__anxinAudioCues ?? 0')).toBeGreaterThan(cuesBefore);
+    const countdown = item.getByTestId('countdown');
+    const r1 = Number(await countdown.getAttribute('data-remaining-ms'));
+    await consolePage.waitForTimeout(1_100);
+    const r2 = Number(await countdown.getAttribute('data-remaining-ms'));
+    expect(r1).toBeGreaterThan(0);
+    expect(r2).toBeLessThan(r1);
+    await expect(consolePage.getByTestId('evidence').textContent()).resolves.toBeTruthy();
+
+    // Accept → 出发 → 到达 → resolve.
+    await item.click();
+    const detail = consolePage.locator(`[data-testid="order-detail"][data-order-id="${orderId}"]`);
+    await detail.getByTestId('action-accept').click();
+    await detail.locator('[data-testid="detail-state"]', { hasText: '已接单' }).waitFor({ timeout: 5_000 });
+    await consolePage.screenshot({ path: join(SHOTS, 'console-1920x1080.png') });
+    await detail.getByTestId('action-en-route').click();
+    await detail.locator('[data-testid="detail-state"]', { hasText: '在途' }).waitFor({ timeout: 5_000 });
+    await detail.getByTestId('action-on-site').click();
+    await detail.locator('[data-testid="detail-state"]', { hasText: '已到场' }).waitFor({ timeout: 5_000 });
+    await detail.getByTestId('resolve-outcome').selectOption('false_alarm');
+    await detail.getByTestId('resolve-notes').fill('老人已自行起身，无外伤，已叮嘱家属');
+    await detail.getByTestId('action-resolve').click();
+    await detail.getByTestId('resolved-outcome').waitFor({ timeout: 5_000 });
+    await expect(consolePage.locator(`[data-testid="queue"] [data-order-id="${orderId}"][data-state="resolved"]`).count()).resolves.toBe(1);
+
+    // The screen's counters and 有效应答率.
+    const tile = (id: string) => screen.getByTestId(`tile-${id}`).getByTestId('tile-value');
+    await waitFor(async () => ((await tile('effective-rate').textContent()) === '100.0%' ? true : undefined), 5_000, '有效应答率 100.0%');
+    await waitFor(async () => (Number(await tile('today-alerts').textContent()) >= 1 ? true : undefined), 5_000, 'today alerts');
+    await waitFor(async () => (Number(await tile('today-dispatches').textContent()) >= 1 ? true : undefined), 5_000, 'today dispatches');
+    await waitFor(async () => ((await tile('accept-p50').textContent()) !== '—' ? true : undefined), 5_000, 'accept p50');
+    await screen.waitForTimeout(800); // let the charts finish drawing
+    await screen.screenshot({ path: join(SHOTS, 'screen-1920x1080.png') });
+
+    // The radar stays connected until here: its disconnect would raise a (P2) device_offline order.
+    await client.endAsync();
+
+    // The other provider's console never got it.
+    expect(await inPage<string[]>(otherConsole, 'window.__anxinSeenOrders ?? []')).not.toContain(orderId);
+    await expect(otherConsole.locator(`[data-order-id="${orderId}"]`).count()).resolves.toBe(0);
+
+    // Acceptance 3: no personal data of any seeded resident on the screen or on /district.
+    const residents = platform.get(ResidentRepository);
+    const needles = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const page = await residents.list({ limit: 500, ...(cursor !== undefined ? { cursor } : {}) });
+      for (const masked of page.items) {
+        const r = await residents.getById(masked.id, { unmasked: true });
+        if (!r) continue;
+        needles.add(r.displayName);
+        for (const c of r.emergencyContacts) {
+          needles.add(c.name);
+          needles.add(c.phone.replace(/\D/g, ''));
+        }
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    expect(needles.size).toBeGreaterThan(40);
+    expect(needles).toContain(RESIDENT.displayName);
+    const dom = await inPage<string>(screen, 'document.body.innerText + "\\n" + document.documentElement.outerHTML');
+    expect(districtEvents.length).toBeGreaterThan(0);
+    expect(pageFrames.length).toBeGreaterThan(0);
+    for (const e of districtEvents) expect(parseEvent(districtServerEventSchemas, e.event as 'order:update', e.payload).success).toBe(true);
+    const haystacks = { dom, events: JSON.stringify(districtEvents), frames: pageFrames.join('\n') };
+    const digitsOf = (s: string) => s.replace(/\D/g, '');
+    for (const [where, text] of Object.entries(haystacks)) {
+      const found = [...needles].filter((n) => (/^\d+$/.test(n) ? digitsOf(text).includes(n) && text.includes(n) : text.includes(n)));
+      expect({ where, found }).toEqual({ where, found: [] });
+    }
+
+    // Acceptance 4: nothing outside the platform was requested.
+    expect(net.blocked).toEqual([]);
+  });
+
+  it('exports the KPI table as CSV in the browser', async () => {
+    const screen = context.pages()[0]!;
+    const [download] = await Promise.all([screen.waitForEvent('download'), screen.getByTestId('export-csv').click()]);
+    const path = await download.path();
+    const csv = readFileSync(path, 'utf8');
+    expect(download.suggestedFilename()).toMatch(/^anxin-kpi-420103-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(csv.split('\r\n')[0]).toContain('有效应答率');
+    expect(csv).toContain('江汉区合计');
+    expect(net.blocked).toEqual([]);
+  });
+});
