@@ -8,10 +8,16 @@
  * Durability: the consumer acknowledges each QoS 1 delivery only after
  * ingest committed it (MQTT.js `customHandleAcks`), and uses a persistent
  * session (clean: false), so a backend crash leaves unacknowledged messages
- * queued in the broker. MQTT.js handles one incoming publish at a time per
- * connection, so the consumer opens several connections on a shared
- * subscription (`$share/…`, MQTT 5 / Mosquitto ≥ 1.6) to let the inbox
- * group-commit across them.
+ * queued in the broker (the broker must persist sessions across its own
+ * restarts: Mosquitto `persistence true`).
+ *
+ * One consumer uses a plain subscription, which is the default and the safe
+ * choice. MQTT.js handles one incoming publish at a time per connection, so
+ * for more throughput several consumers can share a subscription
+ * (`$share/…`); but Debian's Mosquitto 2.0.11 restores a persisted *shared*
+ * subscription without delivering to it until the client subscribes again,
+ * and drops what devices publish in that gap (measured: 11 of 732 messages
+ * across a broker restart). So shared consumers are opt-in.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { parseUplinkTopic, TOPIC_ROOT, topics, type Command } from '../../devices/protocol.js';
@@ -90,12 +96,20 @@ export class ExternalBrokerConsumer {
     });
     client.on('error', (error) => this.logger.warn({ err: String(error), consumer: index }, 'external broker connection error'));
     this.clients.push(client);
+    const share = this.options.consumers > 1 ? `$share/${SHARE_GROUP}/` : '';
+    const filters = Object.fromEntries([`${share}${TOPIC_ROOT}/+/+`, `${share}${TOPIC_ROOT}/+/cmd/reply`].map((f) => [f, { qos: 1 as const }]));
+    // Subscribe on every connect, even when the broker says the session is
+    // present: MQTT.js would skip it, and a broker may restore a session whose
+    // subscription no longer delivers (see above). Subscribing again is idempotent.
+    client.on('connect', () => {
+      client.subscribe({ ...filters, resubscribe: true } as unknown as typeof filters, (error) => {
+        if (error) this.logger.error({ err: String(error), consumer: index }, 'could not subscribe to device uplink topics');
+      });
+    });
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
-    await client.subscribeAsync(`$share/${SHARE_GROUP}/${TOPIC_ROOT}/+/+`, { qos: 1 });
-    await client.subscribeAsync(`$share/${SHARE_GROUP}/${TOPIC_ROOT}/+/cmd/reply`, { qos: 1 });
   }
 
   private async handle(topic: string, payload: Buffer): Promise<void> {

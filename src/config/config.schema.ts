@@ -45,8 +45,8 @@ export const configSchema = z.object({
       rateLimit: z.object({ perSecond: z.number().positive().default(20), burst: z.number().int().positive().default(200) }).prefault({}),
       /** external mode only: the city's broker, e.g. mqtt://mosquitto:1883 */
       url: z.string().optional(),
-      /** external mode: parallel consumer connections on the shared subscription */
-      consumers: z.coerce.number().int().min(1).max(32).default(4),
+      /** external mode: consumer connections; above 1 they share a subscription (see external-broker.consumer.ts for the caveat) */
+      consumers: z.coerce.number().int().min(1).max(32).default(1),
       clientIdPrefix: z.string().min(1).max(40).default('anxin-backend'),
       username: z.string().optional(),
       password: z.string().optional(),
