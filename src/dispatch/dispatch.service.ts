@@ -434,12 +434,16 @@ export class DispatchService {
     const next = result.order;
     const at = this.deps.clock();
     const nextDeadline = this.nextDeadlineOf(next);
+    // Read outside the transaction: the SQLite connection is single, a read on it from inside would wait forever.
+    const family = result.actions.some((a) => a.type === 'notify_family')
+      ? await this.familyPayload(next, openContext ?? ((await this.deps.repo.context(next.id)) as OrderContext | undefined), 'escalated')
+      : undefined;
     let emissions: Emission[];
     try {
       emissions = await this.deps.repo.transaction(async (repo) => {
         if (prev === null) await repo.insert(next, openContext ?? null, { providerId: holderOf(next), nextDeadline, at });
         else await repo.update(prev, next, { providerId: holderOf(next), nextDeadline, at });
-        return this.writeEvents(repo, prev, next, result.actions, openContext, at);
+        return this.writeEvents(repo, prev, next, result.actions, openContext, at, family);
       });
     } catch (error) {
       if (error instanceof WorkOrderConflictError) throw new DispatchError('illegal_transition', error.message);
@@ -463,6 +467,7 @@ export class DispatchService {
     actions: readonly DispatchAction[],
     openContext: OrderContext | undefined,
     at: number,
+    family: unknown,
   ): Promise<Emission[]> {
     const out: Emission[] = [];
     const stateChanged = prev === null || prev.state !== next.state;
@@ -494,14 +499,13 @@ export class DispatchService {
     out.push({ district: next.districtCode, event: { event: 'order:update', data: district } });
     for (const action of actions) {
       if (action.type === 'notify_family') {
-        context ??= (await repo.context(next.id)) as OrderContext;
         await repo.enqueueNotification({
           id: randomUUID(),
           channel: 'family',
           idempotencyKey: `family:${next.id}`,
           orderId: next.id,
           at,
-          payload: await this.familyPayload(next, context, action.reason),
+          payload: { ...(family as object), reason: action.reason },
         });
       } else if (action.type === 'escalate_to_duty_officer') {
         await repo.enqueueNotification({

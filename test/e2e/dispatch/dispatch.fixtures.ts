@@ -10,7 +10,7 @@ import { io, type Socket } from 'socket.io-client';
 import { DEMO_PASSWORD } from '../../../src/accounts/demo/demo-accounts.js';
 import { DISPATCH_NAMESPACE, DISTRICT_NAMESPACE, type DispatchClientToServerEvents, type DispatchServerToClientEvents, type OfferPayload } from '../../../src/contracts/dispatch.contracts.js';
 import { planDispatch, requirementFor, type ProviderAvailability } from '../../../src/domain/dispatch/dispatch-policy.js';
-import type { AlertKind } from '../../../src/domain/alerts/alert.schema.js';
+import type { Alert, AlertKind } from '../../../src/domain/alerts/alert.schema.js';
 import type { Resident } from '../../../src/domain/residents/resident.js';
 import { ProviderDirectory } from '../../../src/providers/provider.directory.js';
 import { GeographyRepository } from '../../../src/registry/geography.repository.js';
@@ -163,7 +163,11 @@ export async function startWebhookReceiver(failFirst = 0): Promise<WebhookReceiv
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -175,4 +179,55 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/** A demo resident with at least `min` ranked candidates for a fall. */
+export async function residentWithCandidates(platform: TestPlatform, min: number): Promise<{ resident: Resident; candidates: string[] }> {
+  const directory = platform.get(ProviderDirectory);
+  const geography = platform.get(GeographyRepository);
+  const residents = platform.get(ResidentRepository);
+  for (const masked of (await residents.list({ limit: 500 })).items) {
+    const r = (await residents.getById(masked.id, { unmasked: true })) as Resident;
+    const home = r.homeId === null ? undefined : await geography.findHome(r.homeId);
+    if (!home) continue;
+    const req = requirementFor('fall', 'critical', 'P1');
+    const seen = new Map<string, ProviderAvailability>();
+    for (const s of req.services) for (const c of directory.candidatesFor(r.streetCode, s)) seen.set(c.provider.id, { provider: c.provider, staff: c.staffOnDuty, openOrders: 0 });
+    const plan = planDispatch({ reason: 'fall', severity: 'critical', alertPriority: 'P1', streetCode: r.streetCode, home }, [...seen.values()], Date.now());
+    if (plan.candidates.length >= min) return { resident: r, candidates: plan.candidates.map((c) => c.providerId) };
+  }
+  throw new Error(`no demo resident with ${min} candidates`);
+}
+
+let alertSeq = 0;
+
+/** A raised fall alert as alerting publishes it (AlertRaised), for tests that start at the bus. */
+export function makeFallAlert(residentId: string, at: number, overrides: Partial<Alert> = {}): Alert {
+  alertSeq += 1;
+  return {
+    id: `al-test-${alertSeq}-${at}`,
+    kind: 'fall',
+    vital: null,
+    residentId,
+    homeId: null,
+    deviceId: 'dev-test',
+    severity: 'critical',
+    priority: 'P1',
+    state: 'active',
+    acknowledged: false,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    count: 1,
+    firstRaisedAt: at,
+    lastTriggeredAt: at,
+    detectedAt: at,
+    conditionEndedAt: null,
+    clearedAt: null,
+    clearedBy: null,
+    clearNote: null,
+    downgraded: false,
+    downgradeReason: null,
+    evidence: { ruleId: 'fall.event', ruleVersion: 1, thresholds: { cancelWindowMs: 30_000 }, samples: [], summary: '跌倒雷达检测到跌倒' },
+    ...overrides,
+  };
 }
