@@ -26,6 +26,7 @@ export interface OutboxRow {
 
 export interface OrderListFilter {
   readonly providerId?: string;
+  readonly residentId?: string;
   readonly districtCode?: string;
   readonly state?: WorkOrderState;
   readonly limit: number;
@@ -170,6 +171,7 @@ export class WorkOrderRepository {
       );
     }
     if (filter.districtCode !== undefined) q = q.where('district_code', '=', filter.districtCode);
+    if (filter.residentId !== undefined) q = q.where('resident_id', '=', filter.residentId);
     if (filter.state !== undefined) q = q.where('state', '=', filter.state);
     const rows = await q.orderBy('created_at', 'desc').limit(filter.limit).execute();
     return rows.map((r) => parseSnapshot(r.snapshot));

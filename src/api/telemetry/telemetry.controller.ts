@@ -1,4 +1,7 @@
-import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, ForbiddenException, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { CurrentPrincipal, RequireRole } from '../../accounts/api/access.guard.js';
+import type { Principal } from '../../domain/access/principal.js';
+import { WorkOrderRepository } from '../../dispatch/work-order.repository.js';
 import { z } from 'zod';
 import { TELEMETRY_STORE, type TelemetryStore } from '../../telemetry/telemetry.store.js';
 import { AdminGuard } from '../admin.guard.js';
@@ -12,28 +15,40 @@ const VITAL_FIELDS = ['heartRate', 'respirationRate', 'spo2', 'skinTemp'] as con
 const residentParams = z.object({ id: z.string().min(1).max(64) });
 
 documentRoute({ method: 'get', path: '/api/telemetry/range', tag: 'telemetry', admin: true, summary: 'Aggregated windows of one field of a device or a resident', query: rangeQuerySchema, response: windowSeriesSchema });
-documentRoute({ method: 'get', path: '/api/residents/:id/vitals', tag: 'telemetry', admin: true, summary: "A resident's vitals over the last hours (default 24 h in 5-minute means)", params: residentParams, query: residentVitalsQuerySchema, response: residentVitalsSchema });
+documentRoute({ method: 'get', path: '/api/residents/:id/vitals', tag: 'telemetry', admin: true, summary: "A resident's vitals over the last hours (default 24 h in 5-minute means); platform admin, or staff of a provider dispatched to the resident", params: residentParams, query: residentVitalsQuerySchema, response: residentVitalsSchema });
 
-/** Telemetry tied to a resident is personal data: admin only. */
+/**
+ * Telemetry tied to a resident is personal data: the platform admin, or the
+ * staff of a provider that holds (or was offered) a work order for that
+ * resident — what a caregiver needs on the console's resident card.
+ */
 @Controller('api')
-@UseGuards(AdminGuard)
 export class TelemetryController {
   constructor(
     @Inject(TELEMETRY_STORE) private readonly telemetry: TelemetryStore,
     @Inject(CLOCK) private readonly now: Clock,
+    private readonly orders: WorkOrderRepository,
   ) {}
 
   @Get('telemetry/range')
+  @UseGuards(AdminGuard)
   async range(@Query(new ZodValidationPipe(rangeQuerySchema, 'query')) q: z.infer<typeof rangeQuerySchema>) {
     const { deviceId, residentId, ...rest } = q;
     return { items: await this.telemetry.range({ ...rest, ...(deviceId ? { deviceId } : {}), ...(residentId ? { residentId } : {}) }) };
   }
 
   @Get('residents/:id/vitals')
+  @RequireRole('platform_admin', 'provider_dispatcher', 'caregiver')
   async residentVitals(
     @Param(new ZodValidationPipe(residentParams, 'params')) { id }: { id: string },
     @Query(new ZodValidationPipe(residentVitalsQuerySchema, 'query')) q: z.infer<typeof residentVitalsQuerySchema>,
+    @CurrentPrincipal() principal: Principal,
   ) {
+    if (principal.role !== 'platform_admin') {
+      const providerId = principal.scope.providerId;
+      const served = providerId !== null && (await this.orders.list({ providerId, residentId: id, limit: 1 })).length > 0;
+      if (!served) throw new ForbiddenException({ error: 'only staff of a provider dispatched to this resident may read their vitals' });
+    }
     const to = this.now();
     const from = to - q.hours * 3_600_000;
     const series = Object.fromEntries(

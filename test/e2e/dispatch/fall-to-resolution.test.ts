@@ -57,6 +57,12 @@ describe('a fall from a device to a resolved work order', () => {
     expect(offer.resident.displayName).not.toBe(resident.displayName);
     await eventually(() => dispatcher.offers[0]);
 
+    // The resident card's vitals: the offered provider's staff may read them, another provider's may not.
+    const vitals = (username: string): Promise<Response> =>
+      login(platform, username).then((token) => fetch(`${platform.httpUrl}/api/residents/${resident.id}/vitals`, { headers: { authorization: `Bearer ${token}` } }));
+    expect((await vitals(`${providerKey}.caregiver1`)).status).toBe(200);
+    expect((await vitals(`${other}.dispatcher`)).status).toBe(403);
+
     const accepted = (await caregiver.command('order:accept', { orderId: offer.orderId, attempt: 1 })) as { ok: boolean; order: { state: string } };
     expect(accepted).toMatchObject({ ok: true, order: { state: 'accepted', attemptOutcome: 'accepted' } });
     expect(await caregiver.command('order:en_route', { orderId: offer.orderId })).toMatchObject({ ok: true, order: { state: 'en_route' } });
