@@ -149,7 +149,11 @@ export class DispatchService {
   // ───────────── alerts in ─────────────
 
   onAlertRaised(change: AlertRaised): Promise<void> {
-    return this.serial(() => this.openFor(change.alert));
+    return this.serial(async () => {
+      await this.openFor(change.alert);
+      // The district screen counts active alerts from alert:update, so it must hear of a new one too.
+      this.emitAlertUpdate(change.alert, await this.deps.repo.byAlert(change.alert.id));
+    });
   }
 
   onAlertUpdated(change: AlertUpdated): Promise<void> {

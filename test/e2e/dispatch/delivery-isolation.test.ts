@@ -62,8 +62,14 @@ describe('offer delivery to provider consoles', () => {
           checked += 1;
           if (item.event === 'offer') expect((item.data as OfferPayload).providerId).toBe(c.providerId);
           else {
-            const order = await platform.get(WorkOrderRepository).get((item.data as { orderId: string }).orderId);
-            expect(order?.attempts.some((a) => a.candidate.providerId === c.providerId)).toBe(true);
+            // order:update names one order, alert:update the provider's orders for that alert.
+            const data = item.data as { orderId?: string; orderIds?: string[] };
+            const orderIds = data.orderIds ?? [data.orderId ?? ''];
+            expect(orderIds.length).toBeGreaterThan(0);
+            for (const orderId of orderIds) {
+              const order = await platform.get(WorkOrderRepository).get(orderId);
+              expect(order?.attempts.some((a) => a.candidate.providerId === c.providerId)).toBe(true);
+            }
           }
         }
       }

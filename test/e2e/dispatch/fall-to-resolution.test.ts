@@ -56,6 +56,8 @@ describe('a fall from a device to a resolved work order', () => {
     expect(offer).toMatchObject({ providerId, attempt: 1, service: expect.any(String), alert: { kind: 'fall', priority: 'P1' }, resident: { residentId: resident.id, masked: true } });
     expect(offer.resident.displayName).not.toBe(resident.displayName);
     await eventually(() => dispatcher.offers[0]);
+    // The district screen hears of the new alert itself, not only of its work order.
+    await eventually(() => officer.received.find((r) => r.event === 'alert:update' && (r.data as { kind: string; state: string }).kind === 'fall' && (r.data as { state: string }).state === 'active'));
 
     // The resident card's vitals: the offered provider's staff may read them, another provider's may not.
     const vitals = (username: string): Promise<Response> =>
