@@ -19,6 +19,7 @@ import {
   type DispatchResyncPayload,
   type DistrictResyncPayload,
   type OrderUpdatePayload,
+  type ResidentCard,
 } from '../contracts/dispatch.contracts.js';
 import { canAccess, listingScope } from '../domain/access/access-policy.js';
 import type { Principal } from '../domain/access/principal.js';
@@ -37,7 +38,7 @@ import type { ResidentRepository } from '../registry/resident.repository.js';
 import type { Resident } from '../domain/residents/resident.js';
 import type { DispatchConfig } from './dispatch.config.js';
 import type { DispatchMetrics } from './dispatch.metrics.js';
-import { cellOf, districtOrderUpdatePayload, holderOf, maskedResidentCard, offerPayload, orderUpdatePayload, type OrderContext } from './dispatch.views.js';
+import { cellOf, districtOrderUpdatePayload, holderOf, maskedResidentCard, offerPayload, orderUpdatePayload, residentCard, type OrderContext } from './dispatch.views.js';
 import type { WebhookNotifier } from './webhook.notifier.js';
 import { WorkOrderConflictError, type WorkOrderRepository } from './work-order.repository.js';
 
@@ -321,6 +322,23 @@ export class DispatchService {
     const order = await this.deps.repo.get(id);
     if (!order || !this.mayRead(principal, order)) throw new DispatchError('not_found', `work order ${id} not found`);
     return order;
+  }
+
+  /**
+   * The unmasked resident card, for the staff member who accepted the order
+   * (and their provider's dispatcher) while it is theirs: they must find the
+   * home and call the family. Everyone else keeps the masked card of the offer.
+   */
+  async residentCard(principal: Principal, orderId: string): Promise<ResidentCard> {
+    const order = await this.getOrder(principal, orderId);
+    const accepted = [...order.transitions].reverse().find((t) => t.to === 'accepted');
+    const holder = accepted?.by.kind === 'staff' ? accepted.by : undefined;
+    const held = holder !== undefined && ['accepted', 'en_route', 'on_site', 'resolved'].includes(order.state) && principal.scope.providerId === holder.providerId;
+    const assigned = held && (principal.role === 'provider_dispatcher' || principal.scope.staffId === holder.staffId);
+    if (!assigned) throw new DispatchError('forbidden', 'only the staff who accepted this order may see the resident unmasked');
+    const resident = order.residentId === null ? undefined : await this.deps.residents.getById(order.residentId, { unmasked: true });
+    if (!resident) throw new DispatchError('not_found', `resident of work order ${orderId} not found`);
+    return residentCard(resident, await this.homeOf(resident), this.deps.clock(), false);
   }
 
   private mayRead(principal: Principal, order: WorkOrderSnapshot): boolean {

@@ -23,17 +23,28 @@ export interface OrderContext {
 }
 
 /** The card on an offer: masked (GB/T 35273 minimum necessity) until someone is assigned. */
+/**
+ * The resident card of an offer: masked for every console that is offered
+ * the order; unmasked only for the staff who accepted it (see
+ * DispatchService.residentCard), who has to find and call the family.
+ */
 export function maskedResidentCard(resident: Resident, home: { readonly lat: number; readonly lon: number; readonly address: string }, now: number): ResidentCard {
+  return residentCard(resident, home, now, true);
+}
+
+export function residentCard(resident: Resident, home: { readonly lat: number; readonly lon: number; readonly address: string }, now: number, masked: boolean): ResidentCard {
+  const name = (s: string): string => (masked ? maskName(s) || '*' : s);
+  const phone = (s: string): string => (masked ? maskPhone(s) || '*' : s);
   return {
     residentId: resident.id,
-    masked: true,
-    displayName: maskName(resident.displayName) || '*',
+    masked,
+    displayName: name(resident.displayName),
     age: Math.max(0, Math.min(130, new Date(now).getUTCFullYear() - resident.birthYear)),
     gender: resident.gender,
     capabilityLevel: resident.capabilityLevel,
     livingSituation: resident.livingSituation,
     conditions: [...resident.conditions],
-    emergencyContacts: resident.emergencyContacts.slice(0, 8).map((c) => ({ relation: c.relation, name: maskName(c.name) || '*', phone: maskPhone(c.phone) || '*' })),
+    emergencyContacts: resident.emergencyContacts.slice(0, 8).map((c) => ({ relation: c.relation, name: name(c.name), phone: phone(c.phone) })),
     address: home.address.slice(0, 160) || '地址未登记',
     home: { lat: home.lat, lon: home.lon },
   };

@@ -16,7 +16,7 @@ import { ZodValidationPipe } from '../../api/zod-validation.pipe.js';
 import type { Principal } from '../../domain/access/principal.js';
 import type { DistrictKpis } from '../../domain/dispatch/kpi.schema.js';
 import type { WorkOrderSnapshot } from '../../domain/dispatch/work-order.schema.js';
-import type { OrderUpdatePayload } from '../../contracts/dispatch.contracts.js';
+import type { OrderUpdatePayload, ResidentCard } from '../../contracts/dispatch.contracts.js';
 import { DispatchError, DispatchService, type OrderCommand } from '../dispatch.service.js';
 import { acceptBodySchema, declineBodySchema, kpisQuerySchema, listOrdersQuerySchema, orderIdParamsSchema, resolveBodySchema } from './orders.schemas.js';
 
@@ -68,6 +68,13 @@ export class OrdersController {
   @Get(':id')
   get(@Param(idParams) { id }: { id: string }, @CurrentPrincipal() principal: Principal): Promise<WorkOrderSnapshot> {
     return mapped(() => this.dispatch.getOrder(principal, id));
+  }
+
+  /** The unmasked resident card, for the staff who accepted the order (403 for everyone else). */
+  @Get(':id/resident')
+  @RequireRole('provider_dispatcher', 'caregiver')
+  resident(@Param(idParams) { id }: { id: string }, @CurrentPrincipal() principal: Principal): Promise<ResidentCard> {
+    return mapped(() => this.dispatch.residentCard(principal, id));
   }
 
   @Post(':id/accept')

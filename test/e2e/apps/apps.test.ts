@@ -168,6 +168,8 @@ describe('dispatch console and district screen in Chromium', () => {
     const detail = consolePage.locator(`[data-testid="order-detail"][data-order-id="${orderId}"]`);
     await detail.getByTestId('action-accept').click();
     await detail.locator('[data-testid="detail-state"]', { hasText: '已接单' }).waitFor({ timeout: 5_000 });
+    // Accepted: the card is no longer masked for this provider.
+    await detail.locator('[data-testid="resident-card"][data-masked="false"]').waitFor({ timeout: 5_000 });
     await consolePage.screenshot({ path: join(SHOTS, 'console-1920x1080.png') });
     await detail.getByTestId('action-en-route').click();
     await detail.locator('[data-testid="detail-state"]', { hasText: '在途' }).waitFor({ timeout: 5_000 });

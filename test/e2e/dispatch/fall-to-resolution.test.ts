@@ -67,6 +67,13 @@ describe('a fall from a device to a resolved work order', () => {
 
     const accepted = (await caregiver.command('order:accept', { orderId: offer.orderId, attempt: 1 })) as { ok: boolean; order: { state: string } };
     expect(accepted).toMatchObject({ ok: true, order: { state: 'accepted', attemptOutcome: 'accepted' } });
+    // The staff who accepted may now see the resident unmasked; another provider may not.
+    const card = (username: string): Promise<Response> =>
+      login(platform, username).then((token) => fetch(`${platform.httpUrl}/api/orders/${offer.orderId}/resident`, { headers: { authorization: `Bearer ${token}` } }));
+    const unmasked = await card(`${providerKey}.caregiver1`);
+    expect(unmasked.status).toBe(200);
+    expect(await unmasked.json()).toMatchObject({ masked: false, displayName: resident.displayName });
+    expect([403, 404]).toContain((await card(`${other}.dispatcher`)).status);
     expect(await caregiver.command('order:en_route', { orderId: offer.orderId })).toMatchObject({ ok: true, order: { state: 'en_route' } });
     expect(await caregiver.command('order:on_site', { orderId: offer.orderId })).toMatchObject({ ok: true, order: { state: 'on_site' } });
     expect(await caregiver.command('order:resolve', { orderId: offer.orderId, outcome: 'real_emergency', notes: '老人摔倒，已扶起，无明显外伤' })).toMatchObject({
