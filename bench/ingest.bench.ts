@@ -140,6 +140,7 @@ async function measurePlatform(opts: { devices: number; window: number; seconds:
   });
   const app = await NestFactory.create(AppModule.forRoot(config, { logger: silentLogger }), { logger: false });
   await app.init();
+  await app.get(PlatformRuntime).openIngress();
   try {
     const admin = app.get(DeviceAdminService);
     const devices = [];

@@ -9,6 +9,7 @@ import { AppModule } from './app.module.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { createLogger } from './observability/logger.js';
 import { NestLoggerAdapter } from './observability/nest-logger.adapter.js';
+import { PlatformRuntime } from './platform.runtime.js';
 
 async function main(): Promise<void> {
   let config;
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot(config, { logger }), { logger: new NestLoggerAdapter(logger), abortOnError: false });
   app.enableShutdownHooks();
   await app.listen(config.http.port, config.http.host);
+  await app.get(PlatformRuntime).openIngress();
   logger.info({ http: await app.getUrl() }, 'HTTP API listening');
 }
 

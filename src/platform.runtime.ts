@@ -1,10 +1,11 @@
 /**
  * Starts and stops the parts of the platform that run outside a request:
- * broker, forwarder, supervision timers, demo data. Order matters both ways:
- * the broker opens only when everything behind it is ready, and closes first
- * so nothing is accepted that cannot be committed.
+ * broker, forwarder, supervision timers, the live demo fleet. Order matters
+ * both ways: the broker opens only when everything behind it (rules and
+ * dispatch included) is ready, and closes first so nothing is accepted that
+ * cannot be committed and evaluated.
  */
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { sql } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { RejectionReason } from '../devices/protocol.js';
@@ -41,12 +42,13 @@ const STATE_FLUSH_MS = 5_000;
 const PRUNE_MS = 10 * 60_000;
 
 @Injectable()
-export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShutdown, Readiness {
+export class PlatformRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown, Readiness {
   private broker: MqttBroker | undefined;
   private liveFleet: Fleet | undefined;
   private external: ExternalBrokerConsumer | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private stopping = false;
+  private opened = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -74,24 +76,40 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
     this.directory.replaceAll(await this.devices.loadAllBindings());
     await this.states.load();
     this.forwarder.start();
+    this.every(SWEEP_MS, () => this.states.sweep(this.now()));
+    this.every(STATE_FLUSH_MS, () => this.flushStates());
+    this.every(PRUNE_MS, () => this.inbox.prune(this.now()));
+  }
+
+  /**
+   * Opens the doors to devices: the broker (or the external consumer), then
+   * the live demo fleet. Called by whoever starts the application once every
+   * module has bootstrapped, because Nest runs this global module's hooks
+   * before the rules' and dispatch's: a device message accepted earlier would
+   * be stored but never reach the rules.
+   */
+  async openIngress(): Promise<void> {
+    if (this.opened) return;
+    this.opened = true;
     if (this.config.mqtt.mode === 'embedded') await this.startEmbeddedBroker();
     else await this.startExternalConsumer();
     const commands = this.broker ?? this.external;
     if (commands) this.clockSync.connect((deviceId, command) => commands.publishCommand(deviceId, command));
-    this.every(SWEEP_MS, () => this.states.sweep(this.now()));
-    this.every(STATE_FLUSH_MS, () => this.flushStates());
-    this.every(PRUNE_MS, () => this.inbox.prune(this.now()));
-    this.logger.info({ devices: this.directory.size(), backlog: this.inbox.backlog(), mqtt: this.broker?.addresses() }, 'platform started');
+    this.logger.info({ devices: this.directory.size(), backlog: this.inbox.backlog(), mqtt: this.broker?.addresses() ?? this.config.mqtt.url }, 'platform open to devices');
     if (this.config.demo.enabled && this.config.demo.liveHomes > 0 && this.broker) await this.startLiveFleet();
+  }
+
+  /** Closes the doors before any module stops (Nest calls this hook on every module before any onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.liveFleet?.stop();
+    await this.broker?.close();
+    await this.external?.close();
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
-    await this.liveFleet?.stop();
-    await this.broker?.close();
-    await this.external?.close();
     await this.flushStates();
     await this.forwarder.stop();
     this.inbox.close();

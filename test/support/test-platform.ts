@@ -56,6 +56,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   });
   const app = await NestFactory.create(AppModule.forRoot(config, { logger: options.logger ?? silentLogger, ...(options.now ? { now: options.now } : {}) }), { logger: false, abortOnError: false });
   await app.listen(0, '127.0.0.1');
+  await app.get(PlatformRuntime).openIngress();
   const address = (app.getHttpServer() as import('node:http').Server).address() as { port: number };
   const httpUrl = `http://127.0.0.1:${address.port}`;
   const mqttPort = app.get(PlatformRuntime).brokerAddresses()?.tcp ?? 0;
