@@ -14,6 +14,14 @@ import { localDayIndex, parseClock } from '../util/local-time.js';
 import { Prng } from '../util/prng.js';
 import type { ExpectedAlert, ForbiddenAlert, ScenarioExpectation, Severity, ToleratedAlert } from './check-scenario.js';
 
+/**
+ * The largest clock error of a simulated device (device-firmware.ts draws
+ * each device's skew from ±2 s). A device-stamped alert carries the device's
+ * time, so a bed exit at 02:00:00 by the wall clock may be reported at
+ * 01:59:58; every window allows for it on both sides.
+ */
+export const MAX_DEVICE_SKEW_MS = 2_000;
+
 /** "HH:MM" or "HH:MM:SS" local time on the scenario day; hours ≥ 24 reach into the next day. */
 export type LocalClock = string;
 type Range = readonly [number, number];
@@ -135,8 +143,8 @@ export function compileScenario(
 
   const modifiers: DayModifier[] = [{ day, apply: (plan) => changes.forEach((change) => change(plan)) }];
   const expected: ExpectedAlert[] = def.expect.map((e) => {
-    const from = at(e.from);
-    const to = at(e.to);
+    const from = at(e.from) - MAX_DEVICE_SKEW_MS;
+    const to = at(e.to) + MAX_DEVICE_SKEW_MS;
     const server = e.timeBase === 'server';
     return {
       kind: e.kind,

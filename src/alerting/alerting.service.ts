@@ -203,6 +203,7 @@ export class AlertingService {
       clock: { now: this.deps.clock },
       ids: this.deps.ids ?? (() => randomUUID()),
       residentContext: (residentId) => this.deps.contexts.get(residentId),
+      residentsOfHome: (homeId) => this.deps.contexts.residentsOfHome(homeId),
       settings,
     });
   }

@@ -21,6 +21,7 @@ const FALLBACK_RADIUS_M = 300;
 
 interface ResidentPlace {
   readonly residentId: string;
+  readonly homeId: string | null;
   readonly capabilityLevel: number;
   readonly lat: number;
   readonly lon: number;
@@ -29,6 +30,8 @@ interface ResidentPlace {
 
 export class ResidentContextCache {
   private readonly contexts = new Map<string, ResidentRuleContext>();
+  /** homeId → its residents, sorted (the first is the home's primary resident). */
+  private readonly homes = new Map<string, string[]>();
   private readonly loading = new Set<string>();
 
   constructor(
@@ -51,6 +54,11 @@ export class ResidentContextCache {
     return ctx;
   }
 
+  /** The engine's lookup for home devices: the residents of `homeId`, primary first. */
+  residentsOfHome(homeId: string): readonly string[] {
+    return this.homes.get(homeId) ?? [];
+  }
+
   size(): number {
     return this.contexts.size;
   }
@@ -59,7 +67,11 @@ export class ResidentContextCache {
     const [places, plans] = await Promise.all([this.places(), this.carePlans.listAll()]);
     const byResident = new Map(plans.map((p) => [p.residentId, p]));
     this.contexts.clear();
-    for (const place of places) this.contexts.set(place.residentId, this.toContext(place, byResident.get(place.residentId)));
+    this.homes.clear();
+    for (const place of places) {
+      this.contexts.set(place.residentId, this.toContext(place, byResident.get(place.residentId)));
+      this.placeInHome(place);
+    }
   }
 
   /** Reloads one resident (after a registry or care-plan change). */
@@ -71,6 +83,7 @@ export class ResidentContextCache {
     }
     const ctx = this.toContext(place, await this.carePlans.get(residentId));
     this.contexts.set(residentId, ctx);
+    this.placeInHome(place);
     return ctx;
   }
 
@@ -78,6 +91,15 @@ export class ResidentContextCache {
   setCarePlan(plan: CarePlan): void {
     const ctx = this.contexts.get(plan.residentId);
     if (ctx) this.contexts.set(plan.residentId, { ...ctx, carePlan: plan });
+  }
+
+  private placeInHome(place: ResidentPlace): void {
+    for (const [homeId, ids] of this.homes) {
+      if (homeId !== place.homeId && ids.includes(place.residentId)) this.homes.set(homeId, ids.filter((id) => id !== place.residentId));
+    }
+    if (place.homeId === null) return;
+    const ids = this.homes.get(place.homeId) ?? [];
+    if (!ids.includes(place.residentId)) this.homes.set(place.homeId, [...ids, place.residentId].sort());
   }
 
   private toContext(place: ResidentPlace, carePlan: CarePlan | undefined): ResidentRuleContext {
@@ -95,11 +117,12 @@ export class ResidentContextCache {
       .selectFrom('residents as r')
       .innerJoin('communities as c', 'c.code', 'r.community_code')
       .leftJoin('homes as h', 'h.id', 'r.home_id')
-      .select(['r.id', 'r.capability_level', 'h.lat as home_lat', 'h.lon as home_lon', 'h.home_radius_m', 'c.lat as community_lat', 'c.lon as community_lon']);
+      .select(['r.id', 'r.home_id', 'r.capability_level', 'h.lat as home_lat', 'h.lon as home_lon', 'h.home_radius_m', 'c.lat as community_lat', 'c.lon as community_lon']);
     if (residentId !== undefined) query = query.where('r.id', '=', residentId);
     const rows = await query.execute();
     return rows.map((r) => ({
       residentId: r.id,
+      homeId: r.home_id,
       capabilityLevel: r.capability_level,
       lat: r.home_lat ?? r.community_lat,
       lon: r.home_lon ?? r.community_lon,

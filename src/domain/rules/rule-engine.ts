@@ -77,7 +77,22 @@ export interface RuleEngineDeps {
   readonly residentContext: (residentId: string) => ResidentRuleContext | undefined;
   /** District defaults; DEFAULT_RULE_SETTINGS when omitted. */
   readonly settings?: RuleSettings;
+  /**
+   * The residents living in a home, primary first. Home devices (radar, PIR,
+   * door contact, detectors) are bound to the home, not to a person; without
+   * this lookup their readings reach no resident's rules.
+   */
+  readonly residentsOfHome?: (homeId: string) => readonly string[];
 }
+
+/**
+ * Events of a home device that describe one condition of the home, not of a
+ * person: raised once, for the home's primary resident (dispatch goes to the
+ * home either way). Everything else a home device reports (movement,
+ * presence, zone, door, bed) is every resident's: in a couple's home the
+ * radar cannot tell who is in the bathroom, so both are watched.
+ */
+const ONCE_PER_HOME_EVENTS = new Set(['fall', 'smoke', 'gas', 'water_leak', 'smoke_cleared', 'gas_cleared', 'water_leak_cleared']);
 
 /** Bumped when a rule's logic changes, so evidence says which logic decided. */
 export const RULE_VERSION = 1;
@@ -112,6 +127,10 @@ export class RuleEngine {
   // ---------------------------------------------------------------- inputs
 
   onTelemetry(e: TelemetryReceived): AlertChange[] {
+    return this.forHome(e, false, (x) => this.onResidentTelemetry(x));
+  }
+
+  private onResidentTelemetry(e: TelemetryReceived): AlertChange[] {
     const scope = this.scopeFor(e);
     if (!scope?.ctx) return [];
     const { rs } = scope;
@@ -168,6 +187,10 @@ export class RuleEngine {
   }
 
   onDeviceEvent(e: DeviceEventReceived): AlertChange[] {
+    return this.forHome(e, ONCE_PER_HOME_EVENTS.has(e.event), (x) => this.onResidentEvent(x));
+  }
+
+  private onResidentEvent(e: DeviceEventReceived): AlertChange[] {
     const scope = this.scopeFor(e);
     if (!scope) return this.onHomeOnlyEvent(e);
     const { rs, settings } = scope;
@@ -252,6 +275,10 @@ export class RuleEngine {
   }
 
   onStatus(e: DeviceStatusReported): AlertChange[] {
+    return this.forHome(e, true, (x) => this.onResidentStatus(x));
+  }
+
+  private onResidentStatus(e: DeviceStatusReported): AlertChange[] {
     const scope = this.scopeFor(e);
     const out: AlertChange[] = [];
     if (scope) this.observe(scope.rs, e.ts);
@@ -261,6 +288,10 @@ export class RuleEngine {
   }
 
   onDeviceOffline(e: DeviceWentOffline): AlertChange[] {
+    return this.forHome(e, true, (x) => this.onResidentDeviceOffline(x));
+  }
+
+  private onResidentDeviceOffline(e: DeviceWentOffline): AlertChange[] {
     const scope = this.scopeFor(e);
     const lifeSafety = LIFE_SAFETY_DEVICES.has(e.deviceType);
     const trigger: AlertTrigger = {
@@ -279,6 +310,10 @@ export class RuleEngine {
   }
 
   onDeviceOnline(e: DeviceWentOnline): AlertChange[] {
+    return this.forHome(e, true, (x) => this.onResidentDeviceOnline(x));
+  }
+
+  private onResidentDeviceOnline(e: DeviceWentOnline): AlertChange[] {
     const scope = this.scopeFor(e);
     const subject = subjectOf(e, 'device_offline');
     return scope ? this.endCondition(scope, subject, e.at, '设备已恢复在线') : this.alerts.endCondition(subject, e.at, '设备已恢复在线');
@@ -692,6 +727,14 @@ export class RuleEngine {
   }
 
   // --------------------------------------------------------------- helpers
+
+  /** A home device's input, given to the home's residents (all, or the primary one when `once`). */
+  private forHome<E extends DeviceBinding>(e: E, once: boolean, handle: (e: E) => AlertChange[]): AlertChange[] {
+    if (e.residentId !== null || e.homeId === null) return handle(e);
+    const residents = this.deps.residentsOfHome?.(e.homeId) ?? [];
+    if (residents.length === 0) return handle(e);
+    return (once ? residents.slice(0, 1) : residents).flatMap((residentId) => handle({ ...e, residentId }));
+  }
 
   /** Raise unless a care-plan suspension covers the kind at the alert's event time. */
   private raise(scope: Scope, trigger: AlertTrigger): AlertChange[] {
