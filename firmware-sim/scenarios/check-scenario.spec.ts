@@ -18,6 +18,18 @@ describe('checkScenario', () => {
     ['detects an expected alert in its window', expectation({ expected: [fallExpected] }), [alert({})], { detected: 1, missed: 0, unexpected: [] }],
     ['misses an alert raised after its window', expectation({ expected: [fallExpected] }), [alert({ firstRaisedAt: T + 10 * MIN })], { detected: 0, missed: 1, unexpected: ['unexpected'] }],
     ['misses an alert of the wrong severity', expectation({ expected: [fallExpected] }), [alert({ severity: 'major' })], { detected: 0, missed: 1, unexpected: ['unexpected'] }],
+    [
+      'matches a vitals alert by the severity it reached, not the one it cleared from',
+      expectation({ expected: [{ ...fallExpected, kind: 'vitals_out_of_range' }] }),
+      [alert({ kind: 'vitals_out_of_range', severity: 'warning', peakSeverity: 'critical' })],
+      { detected: 1, missed: 0, unexpected: [] },
+    ],
+    [
+      'misses an alert that never reached the expected severity',
+      expectation({ expected: [{ ...fallExpected, kind: 'vitals_out_of_range' }] }),
+      [alert({ kind: 'vitals_out_of_range', severity: 'warning', peakSeverity: 'major' })],
+      { detected: 0, missed: 1, unexpected: ['unexpected'] },
+    ],
     ['misses an alert for another resident', expectation({ expected: [fallExpected] }), [alert({ residentId: 'r2' })], { detected: 0, missed: 1, unexpected: ['unexpected'] }],
     ['a normal day raising anything is unexpected', expectation({}), [alert({ kind: 'vitals_out_of_range' })], { detected: 0, missed: 0, unexpected: ['unexpected'] }],
     ['ignores residents outside the scenario', expectation({}), [alert({ residentId: 'other' })], { detected: 0, missed: 0, unexpected: [] }],

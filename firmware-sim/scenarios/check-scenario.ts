@@ -18,6 +18,12 @@ export const observedAlertSchema = z.object({
   state: z.string(),
   firstRaisedAt: z.number(),
   lastTriggeredAt: z.number(),
+  /**
+   * The highest severity the alert reached, from its history (GET
+   * /api/alerts/:id): a vitals alert follows its band down before it clears,
+   * so its last severity says little about the episode. Absent: `severity`.
+   */
+  peakSeverity: z.enum(SEVERITIES).optional(),
 });
 export type ObservedAlert = z.infer<typeof observedAlertSchema>;
 
@@ -27,7 +33,7 @@ export interface ExpectedAlert {
   readonly residentId: string;
   readonly from: number;
   readonly to: number;
-  /** When set, the alert's severity must be this one. */
+  /** When set, the alert must have reached this severity (its peak). */
   readonly severity?: Severity;
   /** More than one alert of this kind in the window is fine (e.g. repeated apnea windows). */
   readonly repeats?: boolean;
@@ -73,7 +79,7 @@ function matches(e: ExpectedAlert, a: ObservedAlert): boolean {
     a.residentId === e.residentId &&
     a.firstRaisedAt >= e.from &&
     a.firstRaisedAt <= e.to &&
-    (e.severity === undefined || a.severity === e.severity)
+    (e.severity === undefined || (a.peakSeverity ?? a.severity) === e.severity)
   );
 }
 

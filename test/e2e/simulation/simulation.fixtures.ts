@@ -8,8 +8,9 @@ import type { Fleet } from '../../../firmware-sim/fleet/fleet.js';
 import { DAY_MS, localMidnight } from '../../../firmware-sim/util/local-time.js';
 import { PlatformClient } from '../../../firmware-sim/platform/platform-client.js';
 import { withDemoSecrets, type FleetManifest } from '../../../firmware-sim/manifest/fleet-manifest.js';
-import type { ObservedAlert, ScenarioExpectation } from '../../../firmware-sim/scenarios/check-scenario.js';
+import { SEVERITIES, type ObservedAlert, type ScenarioExpectation, type Severity } from '../../../firmware-sim/scenarios/check-scenario.js';
 import type { InfluxServer } from '../../support/influx-server.js';
+import { DomainEventBus } from '../../../src/domain/events/event-bus.js';
 import { startTestPlatform, TEST_ADMIN_TOKEN, type TestPlatform } from '../../support/test-platform.js';
 
 export const DEMO_KEY = 'simulation-e2e-demo-key';
@@ -23,23 +24,95 @@ export const DEMO_KEY = 'simulation-e2e-demo-key';
 export const ACCELERATED_RATE_LIMIT = { perSecond: 5_000, burst: 50_000 } as const;
 
 /**
- * The platform's clock in an accelerated run. Devices replay the past at
- * `speed`×; the platform's server-time rules (heartbeat supervision, the
- * absence backstop of bed exit / inactivity, fall escalation) must live in
- * the same time, as they do in the field where device and server clocks
- * agree. Until the fleet starts it stands still at the simulated start.
+ * Time in an accelerated run: the fleet's clock, given to the platform (as
+ * `now`), paced by what the platform has taken in.
+ *
+ * Devices replay the past at up to `speed`×; the platform's server-time rules
+ * (heartbeat supervision, the absence backstop of bed exit / inactivity, fall
+ * escalation) must live in the same time, as they do in the field where
+ * device and server clocks agree. In the field a message also reaches the
+ * server within milliseconds of being sent; in an accelerated run every real
+ * millisecond the platform is behind (a GC pause, a SQLite flush, the
+ * simulator holding the shared event loop) is `speed` simulated
+ * milliseconds: at 720× a 250 ms stall is three missed heartbeats of a
+ * mattress, and supervision offlines devices whose heartbeats are merely
+ * queued. So the fleet runs on a real clock that holds still whenever its
+ * simulated time would get more than `aheadMs` past the newest device
+ * timestamp the platform has taken in (backpressure: `speed` is a ceiling).
+ * A device that really fell silent still goes offline: the rest of the
+ * fleet moves time on.
+ *
+ * Before the fleet starts the platform's clock stands at the simulated
+ * start; after `until` (the run's end) it stands still: the devices fall
+ * silent there, and a clock running on would offline the whole fleet.
+ *
+ * @example
+ * const time = new SimulatedTime(scenarioStart(1), 720);
+ * const platform = await startDemoPlatform(60, {}, time.now);
+ * time.attach(platform);
+ * const run = await runScenario({ …, speed: 720, now: time.fleetRealNow });
+ * time.follow(run.fleet, run.endAt);
  */
 export class SimulatedTime {
   private fleet: Fleet | undefined;
+  private until = Number.POSITIVE_INFINITY;
+  private received: number;
+  /** Set by the fleet's first reading (SimClock takes its real start there). */
+  private realStart: number | undefined;
+  private held = 0;
+  private lastReal = 0;
+  private released = false;
 
-  constructor(readonly startAt: number) {}
-
-  follow(fleet: Fleet): void {
-    if (!fleet.clock) throw new Error('only an in-process fleet has a clock to follow');
-    this.fleet = fleet;
+  constructor(
+    readonly startAt: number,
+    readonly speed: number,
+    /** How far (simulated ms) the fleet may run ahead of what the platform took in. */
+    readonly aheadMs = 60_000,
+  ) {
+    this.received = startAt;
   }
 
-  readonly now = (): number => this.fleet?.clock?.now() ?? this.startAt;
+  /** Advances with every device timestamp the platform takes in. */
+  attach(platform: TestPlatform): void {
+    const bus = platform.get(DomainEventBus);
+    const seen = (e: { ts: number }): void => {
+      if (e.ts > this.received) this.received = e.ts;
+    };
+    bus.subscribe('TelemetryReceived', seen);
+    bus.subscribe('DeviceEventReceived', seen);
+    bus.subscribe('DeviceStatusReported', seen);
+  }
+
+  /** The fleet's real clock (FleetOptions.now): wall time less the time it was held back. */
+  readonly fleetRealNow = (): number => {
+    if (this.realStart === undefined) this.lastReal = this.realStart = Date.now();
+    const wall = Date.now() - this.held;
+    // The simulated time this real instant would mean, and the latest one the platform allows.
+    const limit = this.released ? this.realStart + (this.received + this.aheadMs - this.startAt) / this.speed : this.realStart;
+    const real = Math.max(this.lastReal, Math.min(wall, limit));
+    this.held += wall - real;
+    this.lastReal = real;
+    return real;
+  };
+
+  /**
+   * Lets simulated time start. Until then it stands at the start while the
+   * devices connect: a fleet connecting over 3 real seconds would otherwise
+   * come online over 36 simulated minutes at 720×, and a battery or presence
+   * alert due at the start would be stamped by the connection ramp.
+   */
+  release(): void {
+    this.released = true;
+  }
+
+  /** Hands the platform the fleet's clock up to `until` (the run's end). */
+  follow(fleet: Fleet, until = Number.POSITIVE_INFINITY): void {
+    if (!fleet.clock) throw new Error('only an in-process fleet has a clock to follow');
+    this.fleet = fleet;
+    this.until = until;
+  }
+
+  readonly now = (): number => Math.min(this.fleet?.clock?.now() ?? this.startAt, this.until);
 }
 
 /** The simulated start runScenario picks for `days` days (they end at the last local midnight). */
@@ -70,7 +143,14 @@ export async function fetchScenarioAlerts(platform: TestPlatform, expectation: S
   const client = platformClient(platform);
   const alerts: ObservedAlert[] = [];
   for (const residentId of expectation.residentIds) alerts.push(...(await client.fetchAlerts(residentId, expectation.from, expectation.to)));
-  return alerts;
+  return Promise.all(alerts.map(async (a) => ({ ...a, peakSeverity: await peakSeverity(platform, a.id) })));
+}
+
+/** The most severe level in an alert's change history. */
+async function peakSeverity(platform: TestPlatform, alertId: string): Promise<Severity> {
+  const detail = (await (await platform.api(`/api/alerts/${alertId}`)).json()) as { severity: Severity; history: { severity: Severity }[] };
+  const rank = (s: Severity): number => SEVERITIES.indexOf(s);
+  return [detail.severity, ...detail.history.map((h) => h.severity)].reduce((a, b) => (rank(b) < rank(a) ? b : a));
 }
 
 /** The first `devices` devices of the manifest (whole homes, the last one cut). */
