@@ -2,6 +2,9 @@
  * zh-CN vocabulary shared by both apps (vue-i18n messages). One word per
  * concept (STYLE.md §11): 告警 alert, 工单 work order, 派单 dispatch.
  */
+import { SERVICE_TYPE_LABELS } from '../../src/domain/dispatch/provider.schema.js';
+import { WORK_ORDER_STATE_LABELS } from '../../src/domain/dispatch/work-order.schema.js';
+
 export const sharedMessages = {
   alertKind: {
     fall: '跌倒',
@@ -22,18 +25,8 @@ export const sharedMessages = {
   },
   severity: { critical: '危急', major: '严重', minor: '一般', warning: '提示' },
   priority: { P1: 'P1 紧急', P2: 'P2 关注', P3: 'P3 服务' },
-  service: { meal: '助餐', cleaning: '助洁', medical: '助医', remote_care: '远程照护' },
-  state: {
-    offered: '待接单',
-    accepted: '已接单',
-    en_route: '在途',
-    on_site: '已到场',
-    resolved: '已办结',
-    declined: '已拒单',
-    timed_out: '已超时',
-    escalated: '已上报值班员',
-    cancelled: '已取消',
-  },
+  service: SERVICE_TYPE_LABELS,
+  state: WORK_ORDER_STATE_LABELS,
   outcome: { real_emergency: '真实紧急', false_alarm: '误报', test: '测试', resident_not_home: '不在家' },
   connection: { online: '在线', reconnecting: '重连中', offline: '离线' },
   travelMode: { walk: '步行', ebike: '电动车', car: '驾车' },

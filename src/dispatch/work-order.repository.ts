@@ -6,7 +6,7 @@
  * and the events it emits are committed together or not at all.
  */
 import { workOrderSnapshotSchema, type WorkOrderSnapshot, type WorkOrderState } from '../domain/dispatch/work-order.schema.js';
-import type { DispatchDb } from './dispatch.tables.js';
+import type { DispatchDb, NotificationOutboxTable } from './dispatch.tables.js';
 
 export class WorkOrderConflictError extends Error {
   constructor(readonly orderId: string, readonly expectedRevision: number) {
@@ -332,17 +332,7 @@ export class WorkOrderRepository {
   }
 }
 
-function toNotification(r: {
-  id: string;
-  channel: string;
-  idempotency_key: string;
-  order_id: string | null;
-  payload: string;
-  attempts: number;
-  next_attempt_at: number | null;
-  last_error: string | null;
-  delivered_at: number | null;
-}): NotificationRow {
+function toNotification(r: Omit<NotificationOutboxTable, 'created_at'>): NotificationRow {
   return {
     id: r.id,
     channel: r.channel === 'family' ? 'family' : 'duty_officer',
