@@ -415,7 +415,7 @@ export class DeviceFirmware implements LinkEvents {
         // The server's clock runs in real time; the device's error is measured against it, not
         // against simulated time, so an accelerated replay keeps its own timeline.
         const before = this.skewMs;
-        this.skewMs = command.args.serverTs - this.host.realNow();
+        this.skewMs = command.args.serverTs - this.host.simNow();
         this.reply(command.cmdId, true, { correctedMs: Math.round(this.skewMs - before) });
         return;
       }

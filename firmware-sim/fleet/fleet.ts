@@ -31,8 +31,10 @@ export interface FleetOptions {
   readonly startAt?: number;
   /** Simulated end; devices stop producing there. */
   readonly endAt?: number;
-  /** Real clock (default Date.now). */
+  /** Real clock that paces simulated time (default Date.now). */
   readonly now?: () => number;
+  /** The devices' real time (publish pacing, backoff, replies); default `now`. See SimEngineOptions.wall. */
+  readonly wallNow?: () => number;
   readonly logger?: Logger;
   readonly modifiers?: ReadonlyMap<string, readonly DayModifier[]>;
   readonly effects?: readonly DeviceEffect[];
@@ -96,6 +98,7 @@ function startInProcess(options: FleetOptions): Fleet {
     manifest: options.manifest,
     seed: options.seed ?? 1,
     clock,
+    ...(options.wallNow ? { wall: { now: options.wallNow } } : {}),
     linkFactory: options.linkFactory ?? mqttLinkFactory({ brokerUrl: options.brokerUrl }),
     logger: options.logger ?? silentLogger,
     ...(options.composition ? { composition: options.composition } : {}),

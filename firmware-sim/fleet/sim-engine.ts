@@ -14,7 +14,7 @@ import { Household, type Composition, type DayModifier } from '../household/hous
 import type { FleetManifest } from '../manifest/fleet-manifest.js';
 import { TaskQueue, type ScheduledTask } from '../scheduler/task-queue.js';
 import { Prng, hashUniform, hashString } from '../util/prng.js';
-import type { SimClock } from '../util/sim-clock.js';
+import type { RealClock, SimClock } from '../util/sim-clock.js';
 
 /** Scenario faults applied to one device. */
 export type DeviceEffect =
@@ -33,6 +33,14 @@ export interface SimEngineOptions {
   readonly manifest: FleetManifest;
   readonly seed: string | number;
   readonly clock: SimClock;
+  /**
+   * The devices' own real time: publish pacing, reconnect backoff, command
+   * replies (default: the simulated clock's real clock). Differs from it
+   * only when a run holds simulated time back to let the platform catch up
+   * (test/e2e SimulatedTime): the radios must keep running then, or a fleet
+   * waiting for publish tokens would wait for a clock that waits for it.
+   */
+  readonly wall?: RealClock;
   readonly linkFactory: LinkFactory;
   /** Per home (by homeId): living alone or as a couple; default from the seed (about 30 % couples). */
   readonly composition?: (homeId: string) => Composition | undefined;
@@ -57,6 +65,7 @@ export class SimEngine {
   private readonly sim = new TaskQueue();
   private readonly real = new TaskQueue();
   private readonly clock: SimClock;
+  private readonly wall: RealClock;
   private readonly endAt: number;
   private timer: NodeJS.Timeout | undefined;
   private armedAt = Number.POSITIVE_INFINITY;
@@ -67,11 +76,12 @@ export class SimEngine {
 
   constructor(private readonly options: SimEngineOptions) {
     this.clock = options.clock;
+    this.wall = options.wall ?? options.clock.real;
     this.endAt = options.endAt ?? Number.POSITIVE_INFINITY;
     const seed = String(options.seed);
     const host: FirmwareHost = {
       simNow: () => this.clock.now(),
-      realNow: () => this.clock.realNow(),
+      realNow: () => this.wall.now(),
       scheduleSim: (due, run) => this.scheduleSim(due, run),
       scheduleReal: (due, run) => this.scheduleReal(due, run),
       simToRealMs: (ms) => Math.max(1, ms / this.clock.speed),
@@ -227,7 +237,7 @@ export class SimEngine {
     this.timer = undefined;
     this.armedAt = Number.POSITIVE_INFINITY;
     if (!this.running) return;
-    const realNow = this.clock.realNow();
+    const realNow = this.wall.now();
     const simDue = this.producing ? this.sim.peekDue() : undefined;
     const realDue = this.real.peekDue();
     let wait = 1_000;
@@ -245,7 +255,7 @@ export class SimEngine {
     const simNow = Math.min(this.clock.now(), this.endAt);
     let ran = 0;
     if (this.producing) ran += this.sim.runDue(simNow, 5_000);
-    ran += this.real.runDue(this.clock.realNow(), 5_000);
+    ran += this.real.runDue(this.wall.now(), 5_000);
     if (!this.finished && this.clock.now() >= this.endAt) {
       this.finished = true;
       for (const cb of this.doneCallbacks.splice(0)) cb();

@@ -38,7 +38,7 @@ describe(`the scenario library, one home per scenario, in one platform at up to 
     const all = await fetchDemoManifest(platform, RESIDENTS);
     const chosen = assignHomes(all, SCENARIOS);
     const manifest = { homes: all.homes.filter((h) => chosen.has(h.homeId)) };
-    run = await runScenario({ brokerUrl: platform.mqttUrl, manifest, scenario: 'all', speed: SPEED, seed: 'scenario-library', now: time.fleetRealNow });
+    run = await runScenario({ brokerUrl: platform.mqttUrl, manifest, scenario: 'all', speed: SPEED, seed: 'scenario-library', now: time.fleetRealNow, wallNow: Date.now });
     time.follow(run.fleet, run.endAt);
     const devices = manifest.homes.reduce((n, h) => n + h.devices.length, 0);
     await waitFor(async () => (await run.fleet.stats()).online === devices, 60_000, 'every device online');
