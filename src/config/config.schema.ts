@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { authConfigSchema } from '../accounts/token-secret.js';
+import { dispatchConfigSchema } from '../dispatch/dispatch.config.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const bool = z.preprocess((v) => (typeof v === 'string' ? ['1', 'true', 'yes', 'on'].includes(v.toLowerCase()) : v), z.boolean());
@@ -77,6 +78,8 @@ export const configSchema = z.object({
       liveHomes: z.coerce.number().int().min(0).default(3),
     })
     .prefault({}),
+  /** Work orders: webhooks, accept SLAs per priority, offer redelivery (src/dispatch/dispatch.config.ts). */
+  dispatch: dispatchConfigSchema,
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -43,6 +43,12 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   ANXIN_DEMO_KEY: 'demo.key',
   ANXIN_DEMO_RESIDENTS: 'demo.residents',
   ANXIN_LIVE_HOMES: 'demo.liveHomes',
+  ANXIN_NOTIFY_FAMILY_URL: 'dispatch.notify.familyUrl',
+  ANXIN_NOTIFY_DUTY_URL: 'dispatch.notify.dutyUrl',
+  ANXIN_DISPATCH_P1_ACCEPT_MS: 'dispatch.sla.p1AcceptMs',
+  ANXIN_DISPATCH_P2_ACCEPT_MS: 'dispatch.sla.p2AcceptMs',
+  ANXIN_DISPATCH_P3_ACCEPT_MS: 'dispatch.sla.p3AcceptMs',
+  ANXIN_DISPATCH_REDELIVER_MS: 'dispatch.redeliverMs',
 };
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
@@ -75,14 +81,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     }
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`ANXIN_CONFIG file "${file}" must hold a JSON object`);
   }
+  /** config key → the variable that set it, so an error names what the operator actually wrote. */
+  const fromEnv = new Map<string, string>();
   for (const [name, path] of Object.entries(ENV_KEYS)) {
     const value = env[name];
     if (value === undefined || value === '') continue;
     setPath(raw, path, NUMERIC_ENV.has(path) ? Number(value) : value);
+    fromEnv.set(path, name);
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
+    throw new ConfigError(`invalid configuration:\n${describeIssues(parsed.error, fromEnv)}`);
   }
   return parsed.data;
+}
+
+/**
+ * One line per bad key, naming the key and, when the environment set it, the
+ * variable (never the value: it may be a password or token).
+ *
+ * @example
+ * ✖ dispatch.sla.p1AcceptMs (ANXIN_DISPATCH_P1_ACCEPT_MS): expected a positive whole number of milliseconds
+ */
+function describeIssues(error: z.ZodError, fromEnv: ReadonlyMap<string, string>): string {
+  return error.issues
+    .map((issue) => {
+      const key = issue.path.map(String).join('.');
+      const variable = fromEnv.get(key);
+      return `✖ ${key || '(root)'}${variable ? ` (${variable})` : ''}: ${issue.message}`;
+    })
+    .join('\n');
 }

@@ -1,27 +1,38 @@
 /**
- * The `dispatch` configuration section, schema first. The platform's config
- * schema does not carry it yet (see the report for the one-line addition), so
- * it is read from the parsed config when present and from ANXIN_* variables
- * otherwise (environment variables win, like the rest of the platform).
+ * The `dispatch` section of the platform configuration (schema first; the
+ * platform schema in src/config/config.schema.ts composes it, and
+ * src/config/load-config.ts maps the environment onto it like every other
+ * section). The dispatch module takes the parsed section from AppConfig and
+ * never reads the environment itself.
  *
- * | variable | default | meaning |
- * |---|---|---|
- * | ANXIN_NOTIFY_FAMILY_URL | – | webhook for family notifications (P1 escalations); unset: kept in the outbox, not sent |
- * | ANXIN_NOTIFY_DUTY_URL | – | webhook for the district duty officer (escalations, coverage gaps) |
- * | ANXIN_DISPATCH_P1_ACCEPT_MS, _P2_, _P3_ | 60000, 300000, 1800000 | accept SLA per priority |
- * | ANXIN_DISPATCH_REDELIVER_MS | 2000 | re-send an unacknowledged offer this often |
+ * | key | variable | default | meaning |
+ * |---|---|---|---|
+ * | notify.familyUrl | ANXIN_NOTIFY_FAMILY_URL | – | webhook for family notifications (P1 escalations); unset: kept in the outbox, not sent |
+ * | notify.dutyUrl | ANXIN_NOTIFY_DUTY_URL | – | webhook for the district duty officer (escalations, coverage gaps) |
+ * | sla.p1AcceptMs, p2…, p3… | ANXIN_DISPATCH_P1_ACCEPT_MS, _P2_, _P3_ | 60000, 300000, 1800000 | accept SLA per priority |
+ * | redeliverMs | ANXIN_DISPATCH_REDELIVER_MS | 2000 | re-send an unacknowledged offer this often |
+ *
+ * The other keys (notifier timeout and backoff, scheduler sleep, KPI window
+ * and throttle, resync page size) are config-file only.
+ *
+ * @example { "dispatch": { "notify": { "dutyUrl": "https://duty.example/hook" }, "sla": { "p1AcceptMs": 45000 } } }
  */
 import { z } from 'zod';
 import { DEFAULT_SLA, type SlaConfig } from '../domain/dispatch/sla.js';
 
-const ms = z.coerce.number().int().positive();
+// Environment variables arrive as strings, hence coerce; a value that is not a
+// whole positive number of milliseconds ("fast", "1.5", "-1", "0") is refused.
+const MS = 'expected a positive whole number of milliseconds';
+const ms = z.coerce.number({ error: MS }).int({ error: MS }).positive({ error: MS });
+
+const webhookUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 
 export const dispatchConfigSchema = z
   .object({
     notify: z
       .object({
-        familyUrl: z.url().optional(),
-        dutyUrl: z.url().optional(),
+        familyUrl: webhookUrl.optional(),
+        dutyUrl: webhookUrl.optional(),
         /** Per attempt. */
         timeoutMs: ms.default(5_000),
         /** Backoff: base × 2^(attempt−1), capped; jittered ±20 %. */
@@ -50,28 +61,6 @@ export const dispatchConfigSchema = z
   })
   .prefault({});
 export type DispatchConfig = z.infer<typeof dispatchConfigSchema>;
-
-const ENV: Readonly<Record<string, readonly [section: 'notify' | 'sla' | null, key: string]>> = {
-  ANXIN_NOTIFY_FAMILY_URL: ['notify', 'familyUrl'],
-  ANXIN_NOTIFY_DUTY_URL: ['notify', 'dutyUrl'],
-  ANXIN_DISPATCH_P1_ACCEPT_MS: ['sla', 'p1AcceptMs'],
-  ANXIN_DISPATCH_P2_ACCEPT_MS: ['sla', 'p2AcceptMs'],
-  ANXIN_DISPATCH_P3_ACCEPT_MS: ['sla', 'p3AcceptMs'],
-  ANXIN_DISPATCH_REDELIVER_MS: [null, 'redeliverMs'],
-};
-
-/** The section from the parsed platform config (if it has one) overlaid by the environment. */
-export function dispatchConfigOf(config: unknown, env: NodeJS.ProcessEnv = process.env): DispatchConfig {
-  const section = typeof config === 'object' && config !== null ? (config as { readonly dispatch?: unknown }).dispatch : undefined;
-  const raw = structuredClone((typeof section === 'object' && section !== null ? section : {}) as Record<string, unknown>);
-  for (const [name, [group, key]] of Object.entries(ENV)) {
-    const value = env[name];
-    if (value === undefined || value === '') continue;
-    if (group === null) raw[key] = value;
-    else raw[group] = { ...((raw[group]) ?? {}), [key]: value };
-  }
-  return dispatchConfigSchema.parse(raw);
-}
 
 export function slaConfigOf(config: DispatchConfig): SlaConfig {
   return {

@@ -12,6 +12,7 @@
  */
 import { Inject, Injectable, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { Registry } from 'prom-client';
+import type { AppConfig } from '../config/config.schema.js';
 import { DomainEventBus } from '../domain/events/event-bus.js';
 import { DispatchEngine } from '../domain/dispatch/sla.js';
 import type { Logger } from '../observability/logger.js';
@@ -21,7 +22,7 @@ import { GeographyRepository } from '../registry/geography.repository.js';
 import { ResidentRepository } from '../registry/resident.repository.js';
 import { ProviderDirectory } from '../providers/provider.directory.js';
 import { KpisController, OrdersController } from './api/orders.controller.js';
-import { dispatchConfigOf, slaConfigOf, type DispatchConfig } from './dispatch.config.js';
+import { slaConfigOf, type DispatchConfig } from './dispatch.config.js';
 import { DispatchGateway, DistrictGateway } from './dispatch.gateway.js';
 import { PrometheusDispatchMetrics } from './dispatch.metrics.js';
 import { DispatchService } from './dispatch.service.js';
@@ -62,7 +63,7 @@ export class DispatchLifecycle implements OnApplicationBootstrap, OnApplicationS
 }
 
 const providers: Provider[] = [
-  factory(DISPATCH_CONFIG, [APP_CONFIG], (config: unknown) => dispatchConfigOf(config)),
+  factory(DISPATCH_CONFIG, [APP_CONFIG], (config: AppConfig): DispatchConfig => config.dispatch),
   factory(WorkOrderRepository, [REGISTRY_DB], (db: RegistryDb) => new WorkOrderRepository(dispatchDb(db))),
   factory(PrometheusDispatchMetrics, [PROM_REGISTRY], (registry: Registry) => new PrometheusDispatchMetrics(registry)),
   factory(

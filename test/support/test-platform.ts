@@ -10,6 +10,7 @@ import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { z } from 'zod';
 import { AppModule } from '../../src/app.module.js';
 import { configSchema, type AppConfig } from '../../src/config/config.schema.js';
 import { silentLogger, type Logger } from '../../src/observability/logger.js';
@@ -34,11 +35,17 @@ export interface TestPlatform {
   dispose(): Promise<void>;
 }
 
+/** What a test may set: any top-level section of the config file, typed by its schema. */
+export type TestConfig = Partial<z.input<typeof configSchema>>;
+
 export interface TestPlatformOptions {
   /** Reuse a data dir (restart tests). */
   readonly dataDir?: string;
-  /** Partial config merged over the test defaults. */
-  readonly config?: Record<string, unknown>;
+  /**
+   * Config sections merged (shallowly, per top-level key) over the test
+   * defaults, in the platform's own schema: e.g. `{ dispatch: { sla: { p1AcceptMs: 1_000 } } }`.
+   */
+  readonly config?: TestConfig;
   readonly now?: () => number;
   readonly logger?: Logger;
 }

@@ -5,7 +5,7 @@
  * with an injected clock, and with real short timeouts (P1 accept 1 s). The
  * timer survives a backend restart between offer and timeout.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +14,8 @@ import { WorkOrderRepository } from '../../../src/dispatch/work-order.repository
 import { WebhookNotifier } from '../../../src/dispatch/webhook.notifier.js';
 import { DomainEventBus } from '../../../src/domain/events/event-bus.js';
 import type { WorkOrderSnapshot } from '../../../src/domain/dispatch/work-order.schema.js';
-import { startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
+import { startTestPlatform, type TestConfig, type TestPlatform } from '../../support/test-platform.js';
 import { DEMO_CONFIG, eventually, makeFallAlert, residentWithCandidates, startWebhookReceiver, type WebhookReceiver } from '../../e2e/dispatch/dispatch.fixtures.js';
-
-const ENV_KEYS = ['ANXIN_NOTIFY_FAMILY_URL', 'ANXIN_NOTIFY_DUTY_URL', 'ANXIN_DISPATCH_P1_ACCEPT_MS'] as const;
 
 async function orderOf(platform: TestPlatform, alertId: string): Promise<WorkOrderSnapshot | undefined> {
   return (await platform.get(WorkOrderRepository).byAlert(alertId))[0];
@@ -26,31 +24,28 @@ async function orderOf(platform: TestPlatform, alertId: string): Promise<WorkOrd
 describe('an offer nobody accepts', () => {
   let family: WebhookReceiver;
   let duty: WebhookReceiver;
-  const saved = new Map<string, string | undefined>();
+  /** The demo dataset, with both webhooks pointing at this test's receivers and the given P1 accept SLA. */
+  const configWith = (p1AcceptMs?: number): TestConfig => ({
+    ...DEMO_CONFIG,
+    dispatch: {
+      notify: { familyUrl: `${family.url}/family`, dutyUrl: `${duty.url}/duty` },
+      ...(p1AcceptMs !== undefined ? { sla: { p1AcceptMs } } : {}),
+    },
+  });
 
   beforeEach(async () => {
     family = await startWebhookReceiver(1); // the first delivery fails: the notifier retries
     duty = await startWebhookReceiver();
-    for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-    process.env.ANXIN_NOTIFY_FAMILY_URL = `${family.url}/family`;
-    process.env.ANXIN_NOTIFY_DUTY_URL = `${duty.url}/duty`;
   });
 
   afterEach(async () => {
-    for (const k of ENV_KEYS) {
-      const v = saved.get(k);
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
     await family.close();
     await duty.close();
   });
 
-  afterAll(() => undefined);
-
   it('moves to the next candidate at each accept timeout, then to the duty officer, and notifies the family once (injected clock)', async () => {
     let now = Date.UTC(2026, 0, 15, 2, 0, 0);
-    const platform = await startTestPlatform({ config: DEMO_CONFIG, now: () => now });
+    const platform = await startTestPlatform({ config: configWith(), now: () => now });
     try {
       const { resident, candidates } = await residentWithCandidates(platform, 2);
       const alert = makeFallAlert(resident.id, now);
@@ -97,8 +92,7 @@ describe('an offer nobody accepts', () => {
   }, 30_000);
 
   it('times out for real after the configured 1 s accept window, then escalates and notifies the family', async () => {
-    process.env.ANXIN_DISPATCH_P1_ACCEPT_MS = '1000';
-    const platform = await startTestPlatform({ config: DEMO_CONFIG });
+    const platform = await startTestPlatform({ config: configWith(1_000) });
     try {
       const { resident, candidates } = await residentWithCandidates(platform, 2);
       const alert = makeFallAlert(resident.id, Date.now());
@@ -121,16 +115,16 @@ describe('an offer nobody accepts', () => {
   }, 30_000);
 
   it('fires the accept timeout on time after a backend restart between offer and timeout', async () => {
-    process.env.ANXIN_DISPATCH_P1_ACCEPT_MS = '4000';
+    const config = configWith(4_000);
     const dataDir = mkdtempSync(join(tmpdir(), 'anxin-dispatch-restart-'));
     try {
-      let platform = await startTestPlatform({ config: DEMO_CONFIG, dataDir });
+      let platform = await startTestPlatform({ config, dataDir });
       const { resident, candidates } = await residentWithCandidates(platform, 2);
       const alert = makeFallAlert(resident.id, Date.now());
       platform.get(DomainEventBus).publish('AlertRaised', { type: 'AlertRaised', alert });
       const offered = await eventually(() => orderOf(platform, alert.id));
       await platform.close();
-      platform = await startTestPlatform({ config: DEMO_CONFIG, dataDir });
+      platform = await startTestPlatform({ config, dataDir });
       try {
         const acceptBy = offered.attempts[0]?.acceptBy ?? 0;
         expect(Date.now()).toBeLessThan(acceptBy); // restarted before the deadline
