@@ -1,6 +1,14 @@
 import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
 import type { Registry } from 'prom-client';
+import { z } from 'zod';
 import { PROM_REGISTRY, READINESS, type Readiness } from '../platform.tokens.js';
+import { documentRoute } from './openapi.js';
+
+const readinessSchema = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.record(z.string(), z.boolean()) });
+
+documentRoute({ method: 'get', path: '/healthz', tag: 'operations', summary: 'Liveness: the process is up and its event loop answers', response: z.object({ status: z.literal('ok') }) });
+documentRoute({ method: 'get', path: '/readyz', tag: 'operations', summary: 'Readiness: registry, telemetry store and broker all answer (503 with the same body names what does not)', response: readinessSchema });
+documentRoute({ method: 'get', path: '/metrics', tag: 'operations', summary: 'Prometheus metrics (text exposition format 0.0.4, not JSON)' });
 
 /** Liveness, readiness and Prometheus metrics: the operator's three URLs. */
 @Controller()
@@ -18,7 +26,7 @@ export class HealthController {
 
   /** Ready to take traffic: registry, telemetry store and broker all answer. 503 names what does not. */
   @Get('readyz')
-  async readyz(@Res({ passthrough: true }) res: { status(code: number): void }): Promise<{ status: 'ready' | 'not_ready'; checks: Record<string, boolean> }> {
+  async readyz(@Res({ passthrough: true }) res: { status(code: number): void }): Promise<z.infer<typeof readinessSchema>> {
     const checks = await this.readiness.check();
     const ready = Object.values(checks).every(Boolean);
     if (!ready) res.status(503);

@@ -2,9 +2,12 @@
  * OpenAPI 3.1 generated from the same zod schemas the controllers validate
  * with (zod 4's `z.toJSONSchema` emits JSON Schema 2020-12, which OpenAPI 3.1
  * uses as is). Each controller registers its routes here; nothing is written
- * twice.
+ * twice. Every route Nest serves must be registered:
+ * test/integration/api/openapi-coverage.test.ts compares the document with
+ * the HTTP server's route table.
  */
 import { z } from 'zod';
+import type { Role } from '../domain/access/principal.js';
 
 export interface RouteDoc {
   readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -12,7 +15,10 @@ export interface RouteDoc {
   readonly path: string;
   readonly summary: string;
   readonly tag: string;
+  /** Needs ANXIN_ADMIN_TOKEN (AdminGuard). */
   readonly admin?: boolean;
+  /** Needs an account token with one of these roles (`@RequireRole`; a platform admin always passes). */
+  readonly roles?: readonly Role[];
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
@@ -41,19 +47,30 @@ export function buildOpenApiDocument(version: string): object {
       summary: r.summary,
       tags: [r.tag],
       ...(r.admin ? { security: [{ adminToken: [] }] } : {}),
+      ...(r.roles ? { security: [{ accountToken: [] }], description: `Roles: ${r.roles.join(', ')} (a platform admin always passes).` } : {}),
       parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) } } } } : {}),
       responses: {
         [String(r.status ?? 200)]: { description: 'OK', ...(r.response ? { content: { 'application/json': { schema: z.toJSONSchema(r.response, { unrepresentable: 'any' }) } } } : {}) },
         ...(r.params || r.query || r.body ? { 400: { description: 'Invalid input; `issues` names each bad field' } } : {}),
         ...(r.admin ? { 401: { description: 'Missing or wrong admin token' } } : {}),
+        ...(r.roles ? { 401: { description: 'Missing, expired or revoked token' }, 403: { description: 'Role or scope does not allow this' } } : {}),
       },
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Anxin (安心) platform API', version, description: 'Device registry, provisioning, telemetry and health of the Anxin smart-eldercare platform.' },
-    components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'ANXIN_ADMIN_TOKEN' } } },
+    info: {
+      title: 'Anxin (安心) platform API',
+      version,
+      description: 'Device registry, provisioning, telemetry, alerts, accounts, providers, work orders and KPIs, and operations endpoints of the Anxin smart-eldercare platform.',
+    },
+    components: {
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer', description: 'ANXIN_ADMIN_TOKEN' },
+        accountToken: { type: 'http', scheme: 'bearer', description: 'The token from POST /api/auth/login (12 h); ANXIN_ADMIN_TOKEN acts as a platform admin' },
+      },
+    },
     paths,
   };
 }

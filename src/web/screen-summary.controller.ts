@@ -13,6 +13,7 @@ documentRoute({
   method: 'get',
   path: '/api/screen/summary',
   tag: 'screen',
+  roles: ['district_officer'],
   summary: "District screen (大屏) counters: residents covered, devices online, 15-minute coverage per street and service (the officer's own district; a platform admin names one)",
   query: querySchema,
   response: screenSummarySchema,

@@ -1,6 +1,7 @@
 /** REST bodies and queries for work orders and KPIs (the same commands the consoles send over socket.io). */
 import { z } from 'zod';
-import { workOrderStateSchema, resolutionOutcomeSchema } from '../../domain/dispatch/work-order.schema.js';
+import { orderUpdateSchema } from '../../contracts/dispatch.contracts.js';
+import { workOrderSnapshotSchema, workOrderStateSchema, resolutionOutcomeSchema } from '../../domain/dispatch/work-order.schema.js';
 
 export const orderIdParamsSchema = z.object({ id: z.string().min(1).max(64) });
 export const acceptBodySchema = z.object({ attempt: z.number().int().positive() });
@@ -14,3 +15,8 @@ export const listOrdersQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export const kpisQuerySchema = z.object({ districtCode: z.string().min(1).max(32) });
+
+/** GET /api/orders: the orders in the caller's scope, newest first. */
+export const orderListSchema = z.object({ items: z.array(workOrderSnapshotSchema) });
+/** POST /api/orders/:id/…: the order:update the command produced (null when it changed nothing). */
+export const orderCommandResultSchema = z.object({ order: orderUpdateSchema.nullable() });

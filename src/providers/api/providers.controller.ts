@@ -13,10 +13,10 @@ import { ProviderService, type ProviderDetail } from '../provider.service.js';
 import { dutyBodySchema, idParamsSchema, listProvidersQuerySchema, locationBodySchema, providerDetailSchema, providerListSchema } from './providers.schemas.js';
 
 const routes = {
-  list: documentRoute({ method: 'get', path: '/api/providers', tag: 'providers', summary: 'Providers in your scope (all, your district, or your own provider)', query: listProvidersQuerySchema, response: providerListSchema }),
-  get: documentRoute({ method: 'get', path: '/api/providers/:id', tag: 'providers', summary: 'One provider with its staff, duty status and last locations', params: idParamsSchema, response: providerDetailSchema }),
-  duty: documentRoute({ method: 'patch', path: '/api/staff/:id/duty', tag: 'providers', summary: "Go on or off duty (the caregiver themself or their provider's dispatcher)", params: idParamsSchema, body: dutyBodySchema, response: staffSchema }),
-  location: documentRoute({ method: 'post', path: '/api/staff/:id/location', tag: 'providers', summary: "Report a staff member's position (the caregiver themself or their provider's dispatcher)", params: idParamsSchema, body: locationBodySchema, response: staffSchema }),
+  list: documentRoute({ method: 'get', path: '/api/providers', tag: 'providers', roles: ['district_officer', 'provider_dispatcher', 'caregiver'], summary: 'Providers in your scope (all, your district, or your own provider)', query: listProvidersQuerySchema, response: providerListSchema }),
+  get: documentRoute({ method: 'get', path: '/api/providers/:id', tag: 'providers', roles: ['district_officer', 'provider_dispatcher', 'caregiver'], summary: 'One provider with its staff, duty status and last locations', params: idParamsSchema, response: providerDetailSchema }),
+  duty: documentRoute({ method: 'patch', path: '/api/staff/:id/duty', tag: 'providers', roles: ['provider_dispatcher', 'caregiver'], summary: "Go on or off duty (the caregiver themself or their provider's dispatcher)", params: idParamsSchema, body: dutyBodySchema, response: staffSchema }),
+  location: documentRoute({ method: 'post', path: '/api/staff/:id/location', tag: 'providers', roles: ['provider_dispatcher', 'caregiver'], summary: "Report a staff member's position (the caregiver themself or their provider's dispatcher)", params: idParamsSchema, body: locationBodySchema, response: staffSchema }),
 };
 
 const idParams = new ZodValidationPipe(idParamsSchema, 'params');
