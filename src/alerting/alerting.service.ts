@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { AlertCommandError } from '../domain/alerts/alert-book.js';
 import type { Alert, AlertChange } from '../domain/alerts/alert.schema.js';
 import type { RuleSettings } from '../domain/care-plans/rule-settings.js';
+import type { DeviceBinding } from '../domain/events/domain-events.js';
 import type { DomainEventBus } from '../domain/events/event-bus.js';
 import { RuleEngine } from '../domain/rules/rule-engine.js';
 import type { RuleEngineSnapshot } from '../domain/rules/rule-engine.snapshot.js';
@@ -63,6 +64,9 @@ export class AlertingService {
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void)[] = [];
   private running = false;
+  /** Inputs of home devices waiting for their home's residents to load, in arrival order, by home. */
+  private readonly waitingForHome = new Map<string, (() => void)[]>();
+  private readonly homeLoads = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: AlertingServiceDeps,
@@ -82,11 +86,11 @@ export class AlertingService {
     }
     const { bus } = this.deps;
     this.unsubscribe = [
-      bus.subscribe('TelemetryReceived', (e) => this.evaluate(() => this.engine.onTelemetry(e))),
-      bus.subscribe('DeviceEventReceived', (e) => this.evaluate(() => this.engine.onDeviceEvent(e))),
-      bus.subscribe('DeviceStatusReported', (e) => this.evaluate(() => this.engine.onStatus(e))),
-      bus.subscribe('DeviceWentOffline', (e) => this.evaluate(() => this.engine.onDeviceOffline(e))),
-      bus.subscribe('DeviceWentOnline', (e) => this.evaluate(() => this.engine.onDeviceOnline(e))),
+      bus.subscribe('TelemetryReceived', (e) => this.evaluateFor(e, () => this.engine.onTelemetry(e))),
+      bus.subscribe('DeviceEventReceived', (e) => this.evaluateFor(e, () => this.engine.onDeviceEvent(e))),
+      bus.subscribe('DeviceStatusReported', (e) => this.evaluateFor(e, () => this.engine.onStatus(e))),
+      bus.subscribe('DeviceWentOffline', (e) => this.evaluateFor(e, () => this.engine.onDeviceOffline(e))),
+      bus.subscribe('DeviceWentOnline', (e) => this.evaluateFor(e, () => this.engine.onDeviceOnline(e))),
     ];
     this.running = true;
     this.every(this.options.tickMs, () => this.tick());
@@ -104,6 +108,7 @@ export class AlertingService {
     this.timers.length = 0;
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
+    await Promise.all(this.homeLoads);
     await this.saveSnapshot();
   }
 
@@ -231,6 +236,38 @@ export class AlertingService {
       }
     }
     this.deps.logger.info({ residents: this.engine.snapshot().residents.length, openAlerts: open.length, snapshotTakenAt: stored?.takenAt ?? null }, 'rule engine restored');
+  }
+
+  /**
+   * Evaluates a device's input, first loading its home's residents when it is
+   * a home device (no resident of its own) of a home the context cache does
+   * not know yet (registered since the last reload): otherwise its alerts
+   * would be stored for nobody and never dispatched. The home's later inputs
+   * wait behind the first, so the engine still sees them in arrival order; a
+   * failed load evaluates them anyway (stored for nobody rather than dropped).
+   */
+  private evaluateFor(binding: DeviceBinding, run: () => AlertChange[]): void {
+    const homeId = binding.residentId === null ? binding.homeId : null;
+    const waiting = homeId === null ? undefined : this.waitingForHome.get(homeId);
+    if (waiting) {
+      waiting.push(() => this.evaluate(run));
+      return;
+    }
+    if (homeId === null || this.deps.contexts.knowsHome(homeId)) {
+      this.evaluate(run);
+      return;
+    }
+    const queue = [() => this.evaluate(run)];
+    this.waitingForHome.set(homeId, queue);
+    const load = this.deps.contexts
+      .loadHome(homeId)
+      .catch((error: unknown) => this.fail('context', error))
+      .finally(() => {
+        this.waitingForHome.delete(homeId);
+        this.homeLoads.delete(load);
+        for (const task of queue) task();
+      });
+    this.homeLoads.add(load);
   }
 
   private evaluate(run: () => AlertChange[]): void {

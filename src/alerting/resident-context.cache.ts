@@ -8,9 +8,16 @@
  * first sight, and the whole cache is reloaded periodically. Until it is
  * loaded, the engine still runs event rules (fall, SOS, smoke, gas) on
  * defaults: a fall is never dropped for a missing context.
+ *
+ * Homes: the residents of every home, primary first (orderHomeResidents), for
+ * home devices. A home the cache has not loaded (registered after the last
+ * reload) is loaded on demand with `loadHome`, which alerting awaits before
+ * it evaluates that home's first input: a smoke detector in a home registered
+ * a minute ago must still reach its resident.
  */
 import type { CarePlan } from '../domain/care-plans/care-plan.schema.js';
 import type { ResidentRuleContext } from '../domain/rules/rule-engine.js';
+import { orderHomeResidents, type HomeResident } from '../domain/residents/home-residents.js';
 import { capabilityLevelSchema } from '../domain/residents/resident.js';
 import type { Logger } from '../observability/logger.js';
 import type { AlertingDb } from './alerting.tables.js';
@@ -22,6 +29,7 @@ const FALLBACK_RADIUS_M = 300;
 interface ResidentPlace {
   readonly residentId: string;
   readonly homeId: string | null;
+  readonly registeredAt: number;
   readonly capabilityLevel: number;
   readonly lat: number;
   readonly lon: number;
@@ -30,8 +38,8 @@ interface ResidentPlace {
 
 export class ResidentContextCache {
   private readonly contexts = new Map<string, ResidentRuleContext>();
-  /** homeId → its residents, sorted (the first is the home's primary resident). */
-  private readonly homes = new Map<string, string[]>();
+  /** homeId → its residents; a home loaded and found empty is kept (empty) until the next reload. */
+  private readonly homes = new Map<string, HomeResident[]>();
   private readonly loading = new Set<string>();
 
   constructor(
@@ -56,7 +64,23 @@ export class ResidentContextCache {
 
   /** The engine's lookup for home devices: the residents of `homeId`, primary first. */
   residentsOfHome(homeId: string): readonly string[] {
-    return this.homes.get(homeId) ?? [];
+    return orderHomeResidents(this.homes.get(homeId) ?? []);
+  }
+
+  /** Whether `homeId`'s residents are loaded (possibly none): false for a home registered since the last reload. */
+  knowsHome(homeId: string): boolean {
+    return this.homes.has(homeId);
+  }
+
+  /** Loads the residents of one home (and their contexts); remembers a home without residents as such. */
+  async loadHome(homeId: string): Promise<void> {
+    const places = await this.places({ homeId });
+    const plans = await Promise.all(places.map((p) => this.carePlans.get(p.residentId)));
+    if (!this.homes.has(homeId)) this.homes.set(homeId, []);
+    places.forEach((place, i) => {
+      this.contexts.set(place.residentId, this.toContext(place, plans[i]));
+      this.placeInHome(place);
+    });
   }
 
   size(): number {
@@ -76,7 +100,7 @@ export class ResidentContextCache {
 
   /** Reloads one resident (after a registry or care-plan change). */
   async refresh(residentId: string): Promise<ResidentRuleContext | undefined> {
-    const [place] = await this.places(residentId);
+    const [place] = await this.places({ residentId });
     if (!place) {
       this.contexts.delete(residentId);
       return undefined;
@@ -94,12 +118,12 @@ export class ResidentContextCache {
   }
 
   private placeInHome(place: ResidentPlace): void {
-    for (const [homeId, ids] of this.homes) {
-      if (homeId !== place.homeId && ids.includes(place.residentId)) this.homes.set(homeId, ids.filter((id) => id !== place.residentId));
+    for (const [homeId, residents] of this.homes) {
+      if (homeId !== place.homeId && residents.some((r) => r.residentId === place.residentId)) this.homes.set(homeId, residents.filter((r) => r.residentId !== place.residentId));
     }
     if (place.homeId === null) return;
-    const ids = this.homes.get(place.homeId) ?? [];
-    if (!ids.includes(place.residentId)) this.homes.set(place.homeId, [...ids, place.residentId].sort());
+    const residents = (this.homes.get(place.homeId) ?? []).filter((r) => r.residentId !== place.residentId);
+    this.homes.set(place.homeId, [...residents, { residentId: place.residentId, registeredAt: place.registeredAt }]);
   }
 
   private toContext(place: ResidentPlace, carePlan: CarePlan | undefined): ResidentRuleContext {
@@ -112,17 +136,19 @@ export class ResidentContextCache {
     };
   }
 
-  private async places(residentId?: string): Promise<ResidentPlace[]> {
+  private async places(only: { readonly residentId?: string; readonly homeId?: string } = {}): Promise<ResidentPlace[]> {
     let query = this.db
       .selectFrom('residents as r')
       .innerJoin('communities as c', 'c.code', 'r.community_code')
       .leftJoin('homes as h', 'h.id', 'r.home_id')
-      .select(['r.id', 'r.home_id', 'r.capability_level', 'h.lat as home_lat', 'h.lon as home_lon', 'h.home_radius_m', 'c.lat as community_lat', 'c.lon as community_lon']);
-    if (residentId !== undefined) query = query.where('r.id', '=', residentId);
+      .select(['r.id', 'r.home_id', 'r.created_at', 'r.capability_level', 'h.lat as home_lat', 'h.lon as home_lon', 'h.home_radius_m', 'c.lat as community_lat', 'c.lon as community_lon']);
+    if (only.residentId !== undefined) query = query.where('r.id', '=', only.residentId);
+    if (only.homeId !== undefined) query = query.where('r.home_id', '=', only.homeId);
     const rows = await query.execute();
     return rows.map((r) => ({
       residentId: r.id,
       homeId: r.home_id,
+      registeredAt: Number(r.created_at),
       capabilityLevel: r.capability_level,
       lat: r.home_lat ?? r.community_lat,
       lon: r.home_lon ?? r.community_lon,

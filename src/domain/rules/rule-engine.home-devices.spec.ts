@@ -8,7 +8,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AlertChange } from '../alerts/alert.schema.js';
 import { RuleEngine } from './rule-engine.js';
-import { FakeClock, advance, evt, makeContext, run, sh, status, tel, type Step } from './rule-engine.test-factory.js';
+import { FakeClock, advance, evt, makeContext, offline, online, run, sh, status, tel, type Step } from './rule-engine.test-factory.js';
 
 const HOME_ID = 'h-1';
 const t = (hm: string): number => sh(`2025-01-15 ${hm}`);
@@ -72,5 +72,39 @@ describe('RuleEngine: devices bound to the home', () => {
   it('still raises smoke for a home nobody is registered in', () => {
     const { engine, clock } = makeHomeEngine([]);
     expect(raised(run(engine, clock, [ofHome(evt('smoke-detector', t('02:31'), 'smoke', { obscuration: 6 }))]))).toEqual(['smoke home']);
+  });
+
+  describe('the health of a home device (offline, low battery) reaches the home\'s primary resident, so it can be dispatched', () => {
+    /** Raised alerts as 'kind resident severity priority'. */
+    const raisedFully = (changes: readonly AlertChange[]): string[] =>
+      changes.filter((c) => c.type === 'AlertRaised').map((c) => `${c.alert.kind} ${c.alert.residentId ?? 'nobody'} ${c.alert.severity} ${c.alert.priority}`);
+
+    it.each<[string, readonly string[], Step[], string[]]>([
+      ['a smoke detector of an elder living alone goes silent: device_offline for that elder (life-safety: major, P2)', ['r-1'], [ofHome(offline('smoke-detector', t('03:00')))], ['device_offline r-1 major P2']],
+      ['a gas detector\'s last will in a couple\'s home: device_offline once, for the primary resident', ['r-1', 'r-2'], [ofHome(offline('gas-detector', t('03:00')))], ['device_offline r-1 major P2']],
+      ['a door contact goes offline: device_offline for the primary resident (not life-safety: minor, P3)', ['r-1', 'r-2'], [ofHome(offline('door-contact', t('03:00')))], ['device_offline r-1 minor P3']],
+      ['a water sensor\'s battery runs low: low_battery for the elder living alone', ['r-1'], [ofHome(status('water-leak', t('09:00'), 8))], ['low_battery r-1 minor P3']],
+      ['a home with no resident registered: still raised and stored, for nobody (an operator must register the resident)', [], [ofHome(offline('smoke-detector', t('03:00')))], ['device_offline nobody major P2']],
+    ])('%s', (_name, residents, steps, expected) => {
+      const { engine, clock } = makeHomeEngine(residents);
+      expect(raisedFully(run(engine, clock, steps))).toEqual(expected);
+    });
+
+    it('ends a home device\'s device_offline when it is back online', () => {
+      const { engine, clock } = makeHomeEngine(['r-1']);
+      const changes = run(engine, clock, [ofHome(offline('smoke-detector', t('03:00'))), ofHome(online('smoke-detector', t('03:10')))]);
+      expect(changes.map((c) => `${c.type} ${c.alert.kind} ${c.alert.residentId ?? 'nobody'} ${c.alert.state}`)).toEqual(['AlertRaised device_offline r-1 active', 'AlertCleared device_offline r-1 cleared']);
+    });
+
+    it('ends a device_offline raised before the home\'s resident was registered once the device is back (alerts of a device are keyed by the device)', () => {
+      const residents: string[] = [];
+      const clock = new FakeClock();
+      let n = 0;
+      const engine = new RuleEngine({ clock, ids: () => `a-${++n}`, residentContext: (id) => makeContext({ residentId: id }), residentsOfHome: () => residents });
+      const before = run(engine, clock, [ofHome(offline('smoke-detector', t('03:00')))]);
+      residents.push('r-1');
+      const after = run(engine, clock, [ofHome(online('smoke-detector', t('03:10')))]);
+      expect([...before, ...after].map((c) => `${c.type} ${c.alert.residentId ?? 'nobody'}`)).toEqual(['AlertRaised nobody', 'AlertCleared nobody']);
+    });
   });
 });

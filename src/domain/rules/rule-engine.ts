@@ -50,6 +50,7 @@ import type {
   DeviceWentOnline,
   TelemetryReceived,
 } from '../events/domain-events.js';
+import { attributeDeviceInput } from '../residents/home-residents.js';
 import { addActiveTime, isInLocalWindow } from './local-time.js';
 import { addSample, createRollingMean, liveSamples, mean, oldestTs, sampleCount } from './rolling-mean.js';
 import {
@@ -78,9 +79,10 @@ export interface RuleEngineDeps {
   /** District defaults; DEFAULT_RULE_SETTINGS when omitted. */
   readonly settings?: RuleSettings;
   /**
-   * The residents living in a home, primary first. Home devices (radar, PIR,
-   * door contact, detectors) are bound to the home, not to a person; without
-   * this lookup their readings reach no resident's rules.
+   * The residents living in a home, primary first (orderHomeResidents). Home
+   * devices (radar, PIR, door contact, detectors) are bound to the home, not
+   * to a person; without this lookup their readings reach no resident's rules
+   * and their alerts reach no one.
    */
   readonly residentsOfHome?: (homeId: string) => readonly string[];
 }
@@ -88,9 +90,11 @@ export interface RuleEngineDeps {
 /**
  * Events of a home device that describe one condition of the home, not of a
  * person: raised once, for the home's primary resident (dispatch goes to the
- * home either way). Everything else a home device reports (movement,
- * presence, zone, door, bed) is every resident's: in a couple's home the
- * radar cannot tell who is in the bathroom, so both are watched.
+ * home either way). The device's own health (status: low battery; offline,
+ * online) is likewise raised once, for the primary resident. Everything else a
+ * home device reports (movement, presence, zone, door, bed) is every
+ * resident's: in a couple's home the radar cannot tell who is in the
+ * bathroom, so both are watched.
  */
 const ONCE_PER_HOME_EVENTS = new Set(['fall', 'smoke', 'gas', 'water_leak', 'smoke_cleared', 'gas_cleared', 'water_leak_cleared']);
 
@@ -728,12 +732,19 @@ export class RuleEngine {
 
   // --------------------------------------------------------------- helpers
 
-  /** A home device's input, given to the home's residents (all, or the primary one when `once`). */
+  /**
+   * A device's input, given to the residents it belongs to (attributeDeviceInput):
+   * its own resident, or a home device's residents (all, or the primary one when
+   * `once`). Input nobody is attributed to (a home with no resident registered,
+   * an unbound device) is still evaluated: its alerts are stored with
+   * residentId null and counted as not dispatchable, never dropped.
+   */
   private forHome<E extends DeviceBinding>(e: E, once: boolean, handle: (e: E) => AlertChange[]): AlertChange[] {
-    if (e.residentId !== null || e.homeId === null) return handle(e);
-    const residents = this.deps.residentsOfHome?.(e.homeId) ?? [];
-    if (residents.length === 0) return handle(e);
-    return (once ? residents.slice(0, 1) : residents).flatMap((residentId) => handle({ ...e, residentId }));
+    if (e.residentId !== null) return handle(e);
+    const residents = e.homeId === null ? [] : (this.deps.residentsOfHome?.(e.homeId) ?? []);
+    const { residentIds } = attributeDeviceInput(e, residents, once ? 'primary_resident' : 'every_resident');
+    if (residentIds.length === 0) return handle(e);
+    return residentIds.flatMap((residentId) => handle({ ...e, residentId }));
   }
 
   /** Raise unless a care-plan suspension covers the kind at the alert's event time. */
