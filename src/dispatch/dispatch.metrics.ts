@@ -8,6 +8,8 @@ export interface DispatchMetrics {
   acked(): void;
   resent(): void;
   notification(channel: string, outcome: string): void;
+  /** An alert no work order could be opened for: nobody to send (home_without_resident, device_unbound, unknown_resident). */
+  notDispatched(reason: string): void;
 }
 
 export class PrometheusDispatchMetrics implements DispatchMetrics {
@@ -17,6 +19,7 @@ export class PrometheusDispatchMetrics implements DispatchMetrics {
   private readonly acks: Counter;
   private readonly resends: Counter;
   private readonly notifications: Counter<'channel' | 'outcome'>;
+  private readonly undispatched: Counter<'reason'>;
 
   constructor(registry: Registry) {
     this.openedTotal = new Counter({ name: 'anxin_dispatch_orders_opened_total', help: 'Work orders opened, by priority', labelNames: ['priority'], registers: [registry] });
@@ -25,6 +28,12 @@ export class PrometheusDispatchMetrics implements DispatchMetrics {
     this.acks = new Counter({ name: 'anxin_dispatch_offers_acked_total', help: 'Offers acknowledged by a console', registers: [registry] });
     this.resends = new Counter({ name: 'anxin_dispatch_offers_resent_total', help: 'Unacknowledged offers re-sent', registers: [registry] });
     this.notifications = new Counter({ name: 'anxin_dispatch_notifications_total', help: 'Webhook notifications by outcome', labelNames: ['channel', 'outcome'], registers: [registry] });
+    this.undispatched = new Counter({
+      name: 'anxin_dispatch_alerts_not_dispatched_total',
+      help: 'Alerts with nobody to dispatch to (a registry gap for an operator), by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
   }
 
   opened(priority: string): void {
@@ -44,5 +53,8 @@ export class PrometheusDispatchMetrics implements DispatchMetrics {
   }
   notification(channel: string, outcome: string): void {
     this.notifications.inc({ channel, outcome });
+  }
+  notDispatched(reason: string): void {
+    this.undispatched.inc({ reason });
   }
 }

@@ -35,6 +35,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../platform.tokens.js';
 import type { GeographyRepository } from '../registry/geography.repository.js';
 import type { ResidentRepository } from '../registry/resident.repository.js';
+import { unattributedReasonOf } from '../domain/residents/home-residents.js';
 import type { Resident } from '../domain/residents/resident.js';
 import type { DispatchConfig } from './dispatch.config.js';
 import type { DispatchMetrics } from './dispatch.metrics.js';
@@ -184,13 +185,21 @@ export class DispatchService {
   private async openFor(alert: Alert, replan = false): Promise<void> {
     const existing = await this.deps.repo.byAlert(alert.id);
     if (!replan && existing.length > 0) return;
+    // The rules give a home device's alert to the home's primary resident
+    // (domain/residents/home-residents.ts); an alert still without one has
+    // nobody to send a caregiver to. That is a registry gap, not a dispatch
+    // failure: say which, so an operator can fix it.
     if (alert.residentId === null) {
-      this.deps.logger.warn({ alertId: alert.id, kind: alert.kind }, 'alert without a resident: not dispatched');
+      const reason = unattributedReasonOf({ residentId: alert.residentId, homeId: alert.homeId });
+      this.deps.metrics.notDispatched(reason);
+      const fix = reason === 'device_unbound' ? 'bind the device to a resident or a home' : 'register the resident of this home';
+      this.deps.logger.error({ alertId: alert.id, kind: alert.kind, reason, homeId: alert.homeId, deviceId: alert.deviceId, fix }, 'alert not dispatched: nobody to send (no resident)');
       return;
     }
     const resident = (await this.deps.residents.getById(alert.residentId, { unmasked: true }));
     if (!resident) {
-      this.deps.logger.warn({ alertId: alert.id, residentId: alert.residentId }, 'alert for an unknown resident: not dispatched');
+      this.deps.metrics.notDispatched('unknown_resident');
+      this.deps.logger.error({ alertId: alert.id, kind: alert.kind, residentId: alert.residentId }, 'alert not dispatched: its resident is not in the registry');
       return;
     }
     const now = this.deps.clock();
