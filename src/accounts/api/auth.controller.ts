@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Ip, Param, Post } from '@nestj
 import type { z } from 'zod';
 import { documentRoute } from '../../api/openapi.js';
 import { ZodValidationPipe } from '../../api/zod-validation.pipe.js';
-import type { Principal } from '../../domain/access/principal.js';
+import { ROLES, type Principal } from '../../domain/access/principal.js';
 import { CLOCK, type Clock } from '../../platform.tokens.js';
 import { withoutUndefined } from '../../util/without-undefined.js';
 import {
@@ -23,13 +23,13 @@ import { mapErrors } from './http-errors.js';
 
 const routes = {
   login: documentRoute({ method: 'post', path: '/api/auth/login', tag: 'auth', summary: 'Log in with username and password; returns a bearer token (12 h)', body: loginBodySchema, response: loginResponseSchema }),
-  logout: documentRoute({ method: 'post', path: '/api/auth/logout', tag: 'auth', status: 204, summary: 'Revoke the presented token' }),
-  me: documentRoute({ method: 'get', path: '/api/auth/me', tag: 'auth', summary: 'Who the presented token belongs to: role and scope', response: meResponseSchema }),
-  list: documentRoute({ method: 'get', path: '/api/accounts', tag: 'accounts', admin: true, summary: 'Every account (platform admin)' }),
-  create: documentRoute({ method: 'post', path: '/api/accounts', tag: 'accounts', admin: true, status: 201, summary: 'Create an account with a role and its scope (platform admin)', body: createAccountBodySchema, response: accountViewSchema }),
-  disable: documentRoute({ method: 'post', path: '/api/accounts/:id/disable', tag: 'accounts', admin: true, summary: 'Disable an account and revoke its tokens', params: accountIdParamsSchema, response: accountViewSchema }),
-  enable: documentRoute({ method: 'post', path: '/api/accounts/:id/enable', tag: 'accounts', admin: true, summary: 'Enable a disabled account', params: accountIdParamsSchema, response: accountViewSchema }),
-  revoke: documentRoute({ method: 'post', path: '/api/accounts/:id/revoke-tokens', tag: 'accounts', admin: true, summary: 'Revoke every live token of an account (connected consoles are disconnected)', params: accountIdParamsSchema, response: revokeResponseSchema }),
+  logout: documentRoute({ method: 'post', path: '/api/auth/logout', tag: 'auth', roles: ROLES, status: 204, summary: 'Revoke the presented token' }),
+  me: documentRoute({ method: 'get', path: '/api/auth/me', tag: 'auth', roles: ROLES, summary: 'Who the presented token belongs to: role and scope', response: meResponseSchema }),
+  list: documentRoute({ method: 'get', path: '/api/accounts', tag: 'accounts', roles: ['platform_admin'], summary: 'Every account (platform admin)' }),
+  create: documentRoute({ method: 'post', path: '/api/accounts', tag: 'accounts', roles: ['platform_admin'], status: 201, summary: 'Create an account with a role and its scope (platform admin)', body: createAccountBodySchema, response: accountViewSchema }),
+  disable: documentRoute({ method: 'post', path: '/api/accounts/:id/disable', tag: 'accounts', roles: ['platform_admin'], summary: 'Disable an account and revoke its tokens', params: accountIdParamsSchema, response: accountViewSchema }),
+  enable: documentRoute({ method: 'post', path: '/api/accounts/:id/enable', tag: 'accounts', roles: ['platform_admin'], summary: 'Enable a disabled account', params: accountIdParamsSchema, response: accountViewSchema }),
+  revoke: documentRoute({ method: 'post', path: '/api/accounts/:id/revoke-tokens', tag: 'accounts', roles: ['platform_admin'], summary: 'Revoke every live token of an account (connected consoles are disconnected)', params: accountIdParamsSchema, response: revokeResponseSchema }),
 };
 
 const idParams = new ZodValidationPipe(accountIdParamsSchema, 'params');

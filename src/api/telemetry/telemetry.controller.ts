@@ -15,7 +15,7 @@ const VITAL_FIELDS = ['heartRate', 'respirationRate', 'spo2', 'skinTemp'] as con
 const residentParams = z.object({ id: z.string().min(1).max(64) });
 
 documentRoute({ method: 'get', path: '/api/telemetry/range', tag: 'telemetry', admin: true, summary: 'Aggregated windows of one field of a device or a resident', query: rangeQuerySchema, response: windowSeriesSchema });
-documentRoute({ method: 'get', path: '/api/residents/:id/vitals', tag: 'telemetry', admin: true, summary: "A resident's vitals over the last hours (default 24 h in 5-minute means); platform admin, or staff of a provider dispatched to the resident", params: residentParams, query: residentVitalsQuerySchema, response: residentVitalsSchema });
+documentRoute({ method: 'get', path: '/api/residents/:id/vitals', tag: 'telemetry', roles: ['platform_admin', 'provider_dispatcher', 'caregiver'], summary: "A resident's vitals over the last hours (default 24 h in 5-minute means); platform admin, or staff of a provider dispatched to the resident", params: residentParams, query: residentVitalsQuerySchema, response: residentVitalsSchema });
 
 /**
  * Telemetry tied to a resident is personal data: the platform admin, or the

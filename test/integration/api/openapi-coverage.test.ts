@@ -83,6 +83,9 @@ describe('the OpenAPI document', () => {
     ['GET /api/orders', 'accountToken'],
     ['POST /api/orders/{id}/resolve', 'accountToken'],
     ['GET /api/kpis', 'accountToken'],
+    ['GET /api/residents/{id}/vitals', 'accountToken'],
+    ['GET /api/auth/me', 'accountToken'],
+    ['POST /api/accounts', 'accountToken'],
     ['GET /api/residents', 'adminToken'],
   ])('says which token %s needs (%s)', (route, scheme) => {
     const [method = '', path = ''] = route.split(' ');
