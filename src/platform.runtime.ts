@@ -149,10 +149,13 @@ export class PlatformRuntime implements OnApplicationBootstrap, BeforeApplicatio
         },
         sink: {
           accept: (deviceId, topic, payload, receivedAt) => this.ingest.accept(deviceId, topic, payload, receivedAt),
+          // The broker reports connection facts; device-state's presence decides (it knows the heartbeat
+          // intervals): its own sweep offlines silent devices, and devices silent after a clean disconnect.
           presence: (t) => {
             if (t.state === 'online') this.states.connected(t.deviceId, t.at);
-            else if (t.reason !== 'missed_heartbeats') this.states.disconnected(t.deviceId, t.at, t.reason);
+            else if (t.reason === 'last_will') this.states.disconnected(t.deviceId, t.at, t.reason);
           },
+          disconnected: (deviceId, at) => this.states.disconnected(deviceId, at, 'disconnected'),
           refused: (deviceId, topic, payload, receivedAt, reason) => {
             const rejection = REFUSAL_AS_REJECTION[reason];
             if (rejection) this.ingest.recordRefusal(deviceId, topic, payload, receivedAt, rejection, `refused by the broker: ${reason}`);

@@ -37,8 +37,14 @@ export interface DeviceCredentials {
  */
 export interface UplinkSink {
   accept(deviceId: string, topic: string, payload: Buffer, receivedAt: number): Promise<void>;
-  /** A device went online or offline (connect, message, last will, clean disconnect, missed heartbeats). */
+  /** A device went online or offline (connect, message, last will, missed heartbeats, silence after a clean disconnect). */
   presence(transition: PresenceTransition): void;
+  /**
+   * A device ended its connection with DISCONNECT. Not a transition: it stays
+   * online until its heartbeat grace runs out (PROTOCOL.md §2, §6), so the
+   * sink's own presence can record why it went quiet. Optional.
+   */
+  disconnected?(deviceId: string, at: number): void;
   /**
    * A publish the broker refused before it reached `accept` (rate limit, size
    * cap, ACL), for the per-device diagnosis log. Optional.

@@ -422,7 +422,15 @@ export class MqttBroker {
     if (this.sessions.get(client.id) !== client) return;
     this.sessions.delete(client.id);
     const reason = this.willsPublished.has(client) ? 'last_will' : 'disconnected';
-    this.report(this.presence.markDisconnected(client.id, this.now(), reason));
+    const at = this.now();
+    this.report(this.presence.markDisconnected(client.id, at, reason));
+    if (reason === 'disconnected') {
+      try {
+        this.deps.sink.disconnected?.(client.id, at);
+      } catch (error) {
+        this.logger.error({ err: error, deviceId: client.id }, 'presence listener failed');
+      }
+    }
   }
 
   // --- helpers -------------------------------------------------------------------------------

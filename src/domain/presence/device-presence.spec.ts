@@ -33,7 +33,12 @@ describe('DevicePresence', () => {
   it.each<[string, Step[], string[]]>([
     ['a connect brings a device online once', [{ t: 0, do: 'connect' }, { t: 1, do: 'seen' }, { t: 2, do: 'connect' }], ['online@0']],
     ['a last will offlines it with reason last_will', [{ t: 0, do: 'connect' }, { t: 30, do: 'will' }], ['online@0', 'offline:last_will@30']],
-    ['a clean disconnect offlines it with reason disconnected', [{ t: 0, do: 'connect' }, { t: 30, do: 'disconnect' }], ['online@0', 'offline:disconnected@30']],
+    ['a clean disconnect does not offline it at once: it keeps the heartbeat grace', [{ t: 0, do: 'connect' }, { t: 30, do: 'disconnect' }, { t: 180, do: 'sweep' }], ['online@0']],
+    ['a clean disconnect followed by silence past three heartbeats offlines it with reason disconnected', [{ t: 0, do: 'connect' }, { t: 30, do: 'disconnect' }, { t: 181, do: 'sweep' }], ['online@0', 'offline:disconnected@181']],
+    ['the grace after a clean disconnect counts from the last message, like silence', [{ t: 0, do: 'connect' }, { t: 100, do: 'seen' }, { t: 120, do: 'disconnect' }, { t: 280, do: 'sweep' }, { t: 281, do: 'sweep' }], ['online@0', 'offline:disconnected@281']],
+    ['a device that disconnects cleanly and reconnects within the grace (a reboot) never goes offline', [{ t: 0, do: 'connect' }, { t: 30, do: 'disconnect' }, { t: 45, do: 'connect' }, { t: 200, do: 'sweep' }], ['online@0']],
+    ['a device back after a clean disconnect and then silent is offline for missed heartbeats, not disconnected', [{ t: 0, do: 'connect' }, { t: 30, do: 'disconnect' }, { t: 45, do: 'connect' }, { t: 226, do: 'sweep' }], ['online@0', 'offline:missed_heartbeats@226']],
+    ['a last will after a clean disconnect (a new connection lost) offlines it at once', [{ t: 0, do: 'connect' }, { t: 30, do: 'disconnect' }, { t: 40, do: 'will' }], ['online@0', 'offline:last_will@40']],
     ['a sweep within three default heartbeats (180 s) changes nothing', [{ t: 0, do: 'connect' }, { t: 180, do: 'sweep' }], ['online@0']],
     ['a sweep after three missed default heartbeats offlines it', [{ t: 0, do: 'connect' }, { t: 181, do: 'sweep' }], ['online@0', 'offline:missed_heartbeats@181']],
     ['messages push the deadline back', [{ t: 0, do: 'connect' }, { t: 100, do: 'seen' }, { t: 250, do: 'sweep' }], ['online@0']],

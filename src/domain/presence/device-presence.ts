@@ -1,9 +1,15 @@
 /**
  * Device presence: online/offline per device, from what the broker sees
  * (connects, messages, last wills, clean disconnects) plus a periodic sweep
- * for devices that stay silent. Whichever comes first, last will or missed
- * heartbeats, decides the offline reason; every transition is emitted exactly
- * once (an offline device is not offlined again; any message brings it back).
+ * for devices that stay silent. A device is offline when its last will
+ * arrives or when it has been silent for `heartbeatMisses` heartbeat
+ * intervals, whichever comes first (PROTOCOL.md §6). A clean DISCONNECT is
+ * not a last will [MQTT-3.14.4-3: the server discards it]: the device said it
+ * was leaving (a reboot, a firmware update, a radio that sleeps between
+ * bursts, a fleet shutting down), so it keeps the heartbeat grace and goes
+ * offline only if it is still silent when that runs out, with reason
+ * `disconnected` (PROTOCOL.md §2). Every transition is emitted exactly once
+ * (an offline device is not offlined again; any message brings it back).
  * Pure: every method takes the time; the caller owns the clock.
  *
  * @example
@@ -11,6 +17,8 @@
  * presence.markConnected('bed-000123', now);          // { state: 'online', ... }
  * presence.markSeen('bed-000123', now, 30);            // undefined (already online)
  * presence.sweep(now + 91_000);                        // [{ state: 'offline', reason: 'missed_heartbeats', ... }]
+ * presence.markConnected('bed-000123', later);          // { state: 'online', ... }
+ * presence.markDisconnected('bed-000123', later, 'disconnected'); // undefined: online until the grace runs out
  */
 export type OfflineReason = 'last_will' | 'missed_heartbeats' | 'disconnected';
 
@@ -37,6 +45,8 @@ interface DeviceState {
   online: boolean;
   lastSeenAt: number | null;
   heartbeatS: number;
+  /** It ended its connection with DISCONNECT and has not been heard from since. */
+  disconnected: boolean;
 }
 
 export class DevicePresence {
@@ -56,16 +66,25 @@ export class DevicePresence {
   markSeen(deviceId: string, at: number, heartbeatS?: number): PresenceTransition | undefined {
     const state = this.stateOf(deviceId);
     state.lastSeenAt = Math.max(state.lastSeenAt ?? at, at);
+    state.disconnected = false;
     if (heartbeatS !== undefined && heartbeatS > 0) state.heartbeatS = heartbeatS;
     if (state.online) return undefined;
     state.online = true;
     return { deviceId, state: 'online', at };
   }
 
-  /** The connection ended: the broker published its will, or it disconnected cleanly. */
+  /**
+   * The connection ended. A last will offlines the device now; a clean
+   * DISCONNECT only marks it, and the sweep offlines it (reason
+   * `disconnected`) once its heartbeat grace runs out without a word.
+   */
   markDisconnected(deviceId: string, at: number, reason: 'last_will' | 'disconnected'): PresenceTransition | undefined {
     const state = this.devices.get(deviceId);
     if (state === undefined || !state.online) return undefined;
+    if (reason === 'disconnected') {
+      state.disconnected = true;
+      return undefined;
+    }
     return this.offline(deviceId, state, at, reason);
   }
 
@@ -75,7 +94,7 @@ export class DevicePresence {
     for (const [deviceId, state] of this.devices) {
       if (!state.online || state.lastSeenAt === null) continue;
       const deadline = state.lastSeenAt + this.policy.heartbeatMisses * state.heartbeatS * 1000;
-      if (now > deadline) transitions.push(this.offline(deviceId, state, now, 'missed_heartbeats'));
+      if (now > deadline) transitions.push(this.offline(deviceId, state, now, state.disconnected ? 'disconnected' : 'missed_heartbeats'));
     }
     return transitions;
   }
@@ -91,7 +110,7 @@ export class DevicePresence {
   private stateOf(deviceId: string): DeviceState {
     let state = this.devices.get(deviceId);
     if (state === undefined) {
-      state = { online: false, lastSeenAt: null, heartbeatS: this.policy.defaultHeartbeatS };
+      state = { online: false, lastSeenAt: null, heartbeatS: this.policy.defaultHeartbeatS, disconnected: false };
       this.devices.set(deviceId, state);
     }
     return state;
@@ -99,6 +118,7 @@ export class DevicePresence {
 
   private offline(deviceId: string, state: DeviceState, at: number, reason: OfflineReason): PresenceTransition {
     state.online = false;
+    state.disconnected = false;
     return { deviceId, state: 'offline', at, reason, lastSeenAt: state.lastSeenAt };
   }
 }

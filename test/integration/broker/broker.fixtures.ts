@@ -58,6 +58,8 @@ export class RecordingSink implements UplinkSink {
   readonly rejectedAttempts: Accepted[] = [];
   readonly transitions: PresenceTransition[] = [];
   readonly refusals: { deviceId: string; topic: string; reason: BrokerRefusalReason }[] = [];
+  /** Devices that ended their connection with DISCONNECT, in order. */
+  readonly disconnects: string[] = [];
   /** Ordered log shared with the test (e.g. to compare with PUBACK arrival). */
   readonly log: string[] = [];
   mode: 'store' | 'fail' | 'hold' = 'store';
@@ -94,6 +96,10 @@ export class RecordingSink implements UplinkSink {
 
   presence(transition: PresenceTransition): void {
     this.transitions.push(transition);
+  }
+
+  disconnected(deviceId: string): void {
+    this.disconnects.push(deviceId);
   }
 
   refused(deviceId: string, topic: string, _payload: Buffer, _receivedAt: number, reason: BrokerRefusalReason): void {

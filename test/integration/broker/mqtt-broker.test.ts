@@ -275,15 +275,24 @@ describe('MqttBroker: subscribing and commands', () => {
 });
 
 describe('MqttBroker: presence', () => {
-  it.each<[string, (client: MqttClient) => void, string]>([
-    ['a lost connection publishes the will: offline with reason last_will', (client) => client.stream.destroy(), 'last_will'],
-    ['a clean disconnect: offline with reason disconnected', (client) => client.end(), 'disconnected'],
-  ])('%s', async (_name, leave, reason) => {
+  it('a lost connection publishes the will: offline at once with reason last_will', async () => {
     const client = await device(tb.url, 'bed-000001', { will: OWN_WILL });
-    leave(client);
+    client.stream.destroy();
     await eventually(() => tb.sink.transitions.length === 2);
     await eventually(async () => (await tb.connectedGauge()) === 0);
-    expect(tb.sink.presenceLog()).toEqual(['bed-000001 online', `bed-000001 offline:${reason}`]);
+    expect(tb.sink.presenceLog()).toEqual(['bed-000001 online', 'bed-000001 offline:last_will']);
+  });
+
+  it('a clean disconnect is reported but is not offline: the device keeps its heartbeat grace, then is offline with reason disconnected (PROTOCOL.md §2, §6)', async () => {
+    const client = await device(tb.url, 'bed-000001', { will: OWN_WILL });
+    await client.endAsync();
+    await eventually(() => tb.sink.disconnects.length === 1);
+    await eventually(async () => (await tb.connectedGauge()) === 0);
+    await sleep(60); // sweeps within the grace change nothing
+    expect([tb.sink.disconnects, tb.sink.presenceLog()]).toEqual([['bed-000001'], ['bed-000001 online']]);
+    tb.advanceClock(3 * 60_000 + 1_000); // three default heartbeat intervals of silence
+    await eventually(() => tb.sink.transitions.length === 2);
+    expect(tb.sink.presenceLog()).toEqual(['bed-000001 online', 'bed-000001 offline:disconnected']);
   });
 
   it('a refused publish ends the connection like a lost one: offline by last will', async () => {

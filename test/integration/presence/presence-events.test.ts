@@ -71,3 +71,19 @@ it('publishes DeviceWentOffline(missed_heartbeats) for a device that stays conne
   expect(online.filter((e) => e.deviceId === deviceId)).toHaveLength(2);
   await client.endAsync();
 });
+
+it('keeps a device that sent a clean DISCONNECT online through its heartbeat grace, then publishes DeviceWentOffline(disconnected) (PROTOCOL.md §2, §6)', async () => {
+  const { deviceId, secret } = await provisionOverApi(platform, { type: 'smoke-detector' });
+  const client = await connectWithWill(deviceId, secret);
+  await client.publishAsync(topics.uplink(deviceId, 'status'), JSON.stringify({ seq: 1, ts: Date.now(), state: 'online', battery: 90, heartbeatS: 300 }), { qos: 1 });
+  const states = platform.get(DeviceStateService);
+  await waitFor(() => states.get(deviceId)?.battery === 90);
+  const connected = async (): Promise<number> => Number(/^anxin_broker_connected_devices (\d+)/m.exec(await (await fetch(`${platform.httpUrl}/metrics`)).text())?.[1]);
+  const before = await connected();
+  await client.endAsync(); // a reboot, or the fleet stopping: DISCONNECT, so no will
+  for (let i = 0; i < 250 && (await connected()) >= before; i++) await new Promise((r) => setTimeout(r, 20)); // the broker has seen it
+  states.sweep(Date.now() + 10 * 60_000); // two intervals later: still online
+  expect([offline.some((e) => e.deviceId === deviceId), states.get(deviceId)?.online]).toEqual([false, true]);
+  states.sweep(Date.now() + 16 * 60_000); // past three
+  expect(offline.find((e) => e.deviceId === deviceId)).toMatchObject({ reason: 'disconnected' });
+});
