@@ -49,6 +49,7 @@ export class PlatformRuntime implements OnApplicationBootstrap, BeforeApplicatio
   private readonly timers: NodeJS.Timeout[] = [];
   private stopping = false;
   private opened = false;
+  private readonly beforeOpen: (() => void | Promise<void>)[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -82,15 +83,27 @@ export class PlatformRuntime implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
+   * Work that must run once every module has bootstrapped (every bus
+   * subscriber is in place) and before the first device message is accepted,
+   * e.g. alerting publishing what its start-up replay of the inbox raised.
+   * Register it in an onApplicationBootstrap hook.
+   */
+  runBeforeIngress(task: () => void | Promise<void>): void {
+    this.beforeOpen.push(task);
+  }
+
+  /**
    * Opens the doors to devices: the broker (or the external consumer), then
    * the live demo fleet. Called by whoever starts the application once every
    * module has bootstrapped, because Nest runs this global module's hooks
    * before the rules' and dispatch's: a device message accepted earlier would
-   * be stored but never reach the rules.
+   * be stored but never reach the rules. Tasks registered with
+   * runBeforeIngress run first.
    */
   async openIngress(): Promise<void> {
     if (this.opened) return;
     this.opened = true;
+    for (const task of this.beforeOpen.splice(0)) await task();
     if (this.config.mqtt.mode === 'embedded') await this.startEmbeddedBroker();
     else await this.startExternalConsumer();
     const commands = this.broker ?? this.external;

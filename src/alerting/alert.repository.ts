@@ -6,6 +6,7 @@
  */
 import { alertSchema, type Alert, type AlertChange, type AlertKind } from '../domain/alerts/alert.schema.js';
 import type { AlertingDb } from './alerting.tables.js';
+import { ALERT_CHANGES_POSITION } from './rule-engine-state.repository.js';
 
 export interface AlertFilter {
   readonly residentId?: string;
@@ -57,9 +58,12 @@ export class AlertRepository {
   /**
    * Commits a batch of changes in one transaction: one upsert per alert
    * (its latest state; `version` grows by the number of changes) and one
-   * history row per change.
+   * history row per change. `alertsThrough`: every accepted message up to
+   * this inbox id has its alert changes in this batch or an earlier one; it
+   * is committed with them, so a replay after a crash knows which changes
+   * are already stored (domain/rules/rule-replay.ts).
    */
-  async applyChanges(batch: readonly TimedAlertChange[]): Promise<void> {
+  async applyChanges(batch: readonly TimedAlertChange[], alertsThrough?: number): Promise<void> {
     if (batch.length === 0) return;
     const latest = new Map<string, { alert: Alert; at: number; changes: number }>();
     for (const { change, at } of batch) {
@@ -91,6 +95,14 @@ export class AlertRepository {
       }
       for (let i = 0; i < events.length; i += SQLITE_MAX_ROWS_PER_INSERT) {
         await trx.insertInto('alert_events').values(events.slice(i, i + SQLITE_MAX_ROWS_PER_INSERT)).execute();
+      }
+      if (alertsThrough !== undefined) {
+        const row = { name: ALERT_CHANGES_POSITION, snapshot: '', taken_at: batch[batch.length - 1]?.at ?? 0, last_inbox_id: alertsThrough };
+        await trx
+          .insertInto('rule_engine_state')
+          .values(row)
+          .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ taken_at: row.taken_at, last_inbox_id: eb.fn('max', [eb.fn.coalesce('rule_engine_state.last_inbox_id', eb.val(0)), eb.val(alertsThrough)]) })))
+          .execute();
       }
     });
   }

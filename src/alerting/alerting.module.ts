@@ -13,6 +13,9 @@ import type { Registry } from 'prom-client';
 import type { AppConfig } from '../config/config.schema.js';
 import { DomainEventBus } from '../domain/events/event-bus.js';
 import type { Logger } from '../observability/logger.js';
+import { DurableInbox } from '../ingest/durable-inbox.js';
+import { InboxEventLog } from '../ingest/inbox-event-log.js';
+import { PlatformRuntime } from '../platform.runtime.js';
 import { APP_CONFIG, CLOCK, LOGGER, PROM_REGISTRY, REGISTRY_DB, type Clock } from '../platform.tokens.js';
 import type { RegistryDb } from '../registry/database.js';
 import { ResidentRepository } from '../registry/resident.repository.js';
@@ -45,13 +48,22 @@ function timeZoneOf(config: AppConfig): string {
 const factory = <T>(provide: unknown, inject: unknown[], useFactory: (...args: never[]) => T | Promise<T>): Provider =>
   ({ provide, inject, useFactory }) as Provider;
 
-/** Starts the engine after the registry is open and stops it before the database closes. */
+/**
+ * Starts the engine (restore, replay of the inbox after its snapshot) after
+ * the registry is open and stops it before the database closes. What the
+ * start raised is published once every module subscribed, before the broker
+ * opens (dispatch bootstraps after us).
+ */
 @Injectable()
 export class AlertingLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly alerting: AlertingService) {}
+  constructor(
+    private readonly alerting: AlertingService,
+    private readonly runtime: PlatformRuntime,
+  ) {}
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.alerting.start();
+  async onApplicationBootstrap(): Promise<void> {
+    await this.alerting.start();
+    this.runtime.runBeforeIngress(() => this.alerting.publishHeld());
   }
 
   onApplicationShutdown(): Promise<void> {
@@ -70,7 +82,7 @@ const providers: Provider[] = [
   ),
   factory(
     AlertingService,
-    [DomainEventBus, CLOCK, AlertRepository, RuleEngineStateRepository, RuleSettingsRepository, ResidentContextCache, PrometheusAlertingMetrics, LOGGER],
+    [DomainEventBus, CLOCK, AlertRepository, RuleEngineStateRepository, RuleSettingsRepository, ResidentContextCache, PrometheusAlertingMetrics, LOGGER, DurableInbox],
     async (
       bus: DomainEventBus,
       clock: Clock,
@@ -80,9 +92,20 @@ const providers: Provider[] = [
       contexts: ResidentContextCache,
       metrics: PrometheusAlertingMetrics,
       logger: Logger,
+      inbox: DurableInbox,
     ) =>
       new AlertingService(
-        { bus, clock, alerts, engineState, contexts, metrics, logger: logger.child({ component: 'alerting' }), settings: (await settings.current()).settings },
+        {
+          bus,
+          clock,
+          alerts,
+          engineState,
+          contexts,
+          metrics,
+          logger: logger.child({ component: 'alerting' }),
+          settings: (await settings.current()).settings,
+          acceptedLog: new InboxEventLog(inbox),
+        },
         DEFAULT_ALERTING_OPTIONS,
       ),
   ),

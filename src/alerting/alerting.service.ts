@@ -11,10 +11,18 @@
  * It never throws into ingest: every handler is guarded, errors are logged
  * and counted (anxin_rules_errors_total).
  *
- * Crash gap: messages committed to the durable inbox after the last snapshot
- * are not replayed into the engine (the inbox keeps storage-shaped points,
- * not domain events). A crash loses at most `snapshotMs` of rule state, never
- * data or alerts already raised (those are in SQL and restored from there).
+ * After a crash: every accepted message stays in the durable inbox with its
+ * decoded form, and each ingest event carries its inbox id. The snapshot
+ * records the last inbox id the engine had applied, the alerts table the last
+ * one whose alert changes it holds. At start, before the broker opens, the
+ * inbox after the snapshot is fed to the engine again in acceptance order:
+ * up to the alerts' position only to rebuild rule state (those changes are
+ * stored already), after it as live (domain/rules/rule-replay.ts). So an SOS
+ * acknowledged to the device just before a SIGKILL raises its alert after the
+ * restart, once, and windows (apnea per hour, vital means) count each message
+ * once. Not replayed: presence (online/offline comes from the broker, not the
+ * inbox), messages accepted before the inbox kept them (an upgraded data dir;
+ * logged and counted), and human commands (they are in SQL already).
  */
 import { randomUUID } from 'node:crypto';
 import { AlertCommandError } from '../domain/alerts/alert-book.js';
@@ -24,11 +32,18 @@ import type { DeviceBinding } from '../domain/events/domain-events.js';
 import type { DomainEventBus } from '../domain/events/event-bus.js';
 import { RuleEngine } from '../domain/rules/rule-engine.js';
 import type { RuleEngineSnapshot } from '../domain/rules/rule-engine.snapshot.js';
+import { advancePosition, replayFrom, replayStepOf, type AcceptedEvent, type AcceptedEventLog, type ReplaySkipReason, type ReplayStart } from '../domain/rules/rule-replay.js';
 import type { Logger } from '../observability/logger.js';
 import type { AlertRepository, TimedAlertChange } from './alert.repository.js';
 import type { AlertingMetrics, AlertingStage } from './alerting.metrics.js';
 import type { ResidentContextCache } from './resident-context.cache.js';
-import type { RuleEngineStateRepository } from './rule-engine-state.repository.js';
+import type { RuleEngineStateRepository, StoredRuleEngineState } from './rule-engine-state.repository.js';
+
+interface Restored {
+  readonly start: ReplayStart;
+  /** Open alerts from SQL: the book once the replay reaches what SQL does not hold yet. */
+  readonly open: Alert[];
+}
 
 export interface AlertingServiceOptions {
   /** Server-time tick: absence deadlines of silent homes, snooze expiry. */
@@ -54,7 +69,12 @@ export interface AlertingServiceDeps {
   readonly logger: Logger;
   /** Global defaults at start (RuleSettingsRepository.current()). */
   readonly settings: RuleSettings;
+  /** The durable inbox, replayed at start from the snapshot's position; without it nothing is replayed. */
+  readonly acceptedLog?: AcceptedEventLog;
 }
+
+/** Inbox rows read per page while replaying. */
+const REPLAY_PAGE = 1_000;
 
 export class AlertingService {
   private engine: RuleEngine;
@@ -64,6 +84,10 @@ export class AlertingService {
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void)[] = [];
   private running = false;
+  /** Last inbox id whose events the engine has applied (the snapshot's replay position). */
+  private position = 0;
+  /** Changes made before dispatch and the sockets subscribed (replay, catch-up tick): published by publishHeld(). */
+  private held: AlertChange[] | null = [];
   /** Inputs of home devices waiting for their home's residents to load, in arrival order, by home. */
   private readonly waitingForHome = new Map<string, (() => void)[]>();
   private readonly homeLoads = new Set<Promise<void>>();
@@ -75,20 +99,26 @@ export class AlertingService {
     this.engine = this.createEngine(deps.settings);
   }
 
-  /** Restores state, subscribes to ingest's events and starts the timers. */
+  /**
+   * Restores state, replays what the inbox accepted after the snapshot,
+   * subscribes to ingest's events and starts the timers. Called before the
+   * broker opens; changes made here reach the bus only at publishHeld().
+   */
   async start(): Promise<void> {
     if (this.running) return;
-    await this.restore();
+    const restored = await this.restore();
     try {
       await this.deps.contexts.loadAll();
     } catch (error) {
       this.fail('context', error);
     }
+    // Before the first tick at server time now: a bed_enter in the replay must end the bed-exit window first.
+    this.replay(restored);
     const { bus } = this.deps;
     this.unsubscribe = [
-      bus.subscribe('TelemetryReceived', (e) => this.evaluateFor(e, () => this.engine.onTelemetry(e))),
-      bus.subscribe('DeviceEventReceived', (e) => this.evaluateFor(e, () => this.engine.onDeviceEvent(e))),
-      bus.subscribe('DeviceStatusReported', (e) => this.evaluateFor(e, () => this.engine.onStatus(e))),
+      bus.subscribe('TelemetryReceived', (e) => this.evaluateFor(e, () => this.engine.onTelemetry(e), e.inboxId)),
+      bus.subscribe('DeviceEventReceived', (e) => this.evaluateFor(e, () => this.engine.onDeviceEvent(e), e.inboxId)),
+      bus.subscribe('DeviceStatusReported', (e) => this.evaluateFor(e, () => this.engine.onStatus(e), e.inboxId)),
       bus.subscribe('DeviceWentOffline', (e) => this.evaluateFor(e, () => this.engine.onDeviceOffline(e))),
       bus.subscribe('DeviceWentOnline', (e) => this.evaluateFor(e, () => this.engine.onDeviceOnline(e))),
     ];
@@ -98,6 +128,18 @@ export class AlertingService {
     this.every(this.options.contextReloadMs, () => this.deps.contexts.loadAll().catch((error: unknown) => this.fail('context', error)));
     // Run one tick now: deadlines that passed while the platform was down fire at start.
     this.tick();
+  }
+
+  /**
+   * Publishes the changes made at start (replayed messages, the catch-up
+   * tick). Called once every module has subscribed (PlatformRuntime, before
+   * the broker opens): dispatch bootstraps after alerting, and an SOS raised
+   * by the replay must still be dispatched.
+   */
+  publishHeld(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const change of held) this.publish(change);
   }
 
   /** Stops evaluating, commits pending changes and saves a final snapshot. */
@@ -128,15 +170,21 @@ export class AlertingService {
   }
 
   /**
-   * Persists the engine's state. The snapshot is taken first and the changes
-   * queued up to it are committed before it is written, so the alerts table is
-   * never older than a stored snapshot (restore trusts SQL for alerts).
+   * Persists the engine's state with its inbox position. The snapshot is
+   * taken first and the changes queued up to it are committed before it is
+   * written, so the alerts table is never older than a stored snapshot
+   * (restore trusts SQL for alerts). Taken when no home-device input waits for
+   * its home to load: every inbox id up to the position is then applied.
    */
   async saveSnapshot(): Promise<void> {
     try {
+      while (this.homeLoads.size > 0) await Promise.all(this.homeLoads);
       const snapshot = this.engine.snapshot();
+      const through = this.position;
       await this.flush();
-      await this.deps.engineState.save(snapshot, snapshot.takenAt);
+      await this.deps.engineState.save(snapshot, snapshot.takenAt, through);
+      // Only now may the inbox forget rows up to `through` (after forwarding and de-duplication).
+      this.deps.acceptedLog?.markEvaluated(through);
     } catch (error) {
       this.fail('snapshot', error);
     }
@@ -213,19 +261,25 @@ export class AlertingService {
     });
   }
 
-  /** Snapshot for rule state; SQL for alerts (it is never older, see saveSnapshot). */
-  private async restore(): Promise<void> {
-    let loaded: [{ snapshot: unknown; takenAt: number } | undefined, Alert[]];
+  /**
+   * Rule state and its own alert book from the snapshot; the alerts from SQL
+   * (never older, see saveSnapshot) are swapped in by replay() once it has
+   * rebuilt the rule state up to where SQL is.
+   */
+  private async restore(): Promise<Restored> {
+    const none: Restored = { start: { snapshotThrough: null, alertsThrough: null }, open: [] };
+    let loaded: [StoredRuleEngineState | undefined, Alert[], number | null];
     try {
-      loaded = await Promise.all([this.deps.engineState.load(), this.deps.alerts.listOpen()]);
+      loaded = await Promise.all([this.deps.engineState.load(), this.deps.alerts.listOpen(), this.deps.engineState.alertsThrough()]);
     } catch (error) {
       this.fail('restore', error);
-      return;
+      return none;
     }
-    const [stored, open] = loaded;
+    const [stored, open, alertsThrough] = loaded;
+    const start: ReplayStart = { snapshotThrough: stored?.through ?? null, alertsThrough };
     const base = stored?.snapshot && typeof stored.snapshot === 'object' ? (stored.snapshot as Record<string, unknown>) : { version: 1, takenAt: this.deps.clock(), residents: [] };
     try {
-      this.engine.restore({ ...base, alerts: { version: 1, alerts: open } });
+      this.engine.restore({ alerts: { version: 1, alerts: open }, ...base });
     } catch (error) {
       // A malformed snapshot (e.g. written by an older schema): keep the alerts, lose the open windows, say so.
       this.fail('restore', error);
@@ -235,7 +289,95 @@ export class AlertingService {
         this.fail('restore', inner);
       }
     }
-    this.deps.logger.info({ residents: this.engine.snapshot().residents.length, openAlerts: open.length, snapshotTakenAt: stored?.takenAt ?? null }, 'rule engine restored');
+    this.deps.logger.info(
+      { residents: this.engine.snapshot().residents.length, openAlerts: open.length, snapshotTakenAt: stored?.takenAt ?? null, ...start },
+      'rule engine restored',
+    );
+    return { start, open };
+  }
+
+  /**
+   * Feeds the engine every message the inbox accepted after the snapshot, in
+   * acceptance order (the order the live engine saw them). Server time moves
+   * with them: before each message the engine gets the tick the live process
+   * ran at its receipt (at most one per tick period), never "now", so a
+   * deadline whose ending message is in the replay does not fire falsely.
+   * Messages whose alert changes SQL already holds only rebuild rule state
+   * (their changes are discarded, on the snapshot's own alert book); then the
+   * book is replaced by SQL's and the rest is evaluated as live.
+   */
+  private replay({ start, open }: Restored): void {
+    const log = this.deps.acceptedLog;
+    const useStoredAlerts = (): void => {
+      try {
+        this.engine.alerts.restore({ version: 1, alerts: open });
+      } catch (error) {
+        this.fail('restore', error);
+      }
+    };
+    let after = replayFrom(start);
+    this.position = after;
+    if (!log) {
+      useStoredAlerts();
+      return;
+    }
+    const counts = { rebuilt: 0, applied: 0, skipped: { not_recorded: 0, unreadable: 0 } as Record<ReplaySkipReason, number> };
+    let live = false;
+    let lastTick = Number.NEGATIVE_INFINITY;
+    for (let page = log.readAfter(after, REPLAY_PAGE); page.length > 0; page = log.readAfter(after, REPLAY_PAGE)) {
+      for (const entry of page) {
+        after = entry.inboxId;
+        const step = replayStepOf(entry.inboxId, start);
+        if (step === 'covered') continue;
+        if (step === 'apply' && !live) {
+          useStoredAlerts();
+          live = true;
+        }
+        if (entry.skipped) {
+          counts.skipped[entry.skipped]++;
+        } else {
+          const tickAt = entry.receivedAt - (entry.receivedAt % this.options.tickMs);
+          const changes = tickAt > lastTick ? this.replayStep(() => this.engine.advanceTo(tickAt)) : [];
+          lastTick = Math.max(lastTick, tickAt);
+          const accepted = entry.accepted;
+          if (accepted) changes.push(...this.replayStep(() => this.applyAccepted(accepted)));
+          if (live) this.emit(changes, this.deps.clock());
+          if (live) counts.applied++;
+          else counts.rebuilt++;
+        }
+        this.position = advancePosition(this.position, entry.inboxId);
+      }
+    }
+    if (!live) useStoredAlerts();
+    const skipped = counts.skipped.not_recorded + counts.skipped.unreadable;
+    if (skipped > 0) {
+      this.deps.metrics.replaySkipped(counts.skipped);
+      this.deps.logger.warn(
+        { skipped: counts.skipped },
+        'accepted messages not replayed into the rules: accepted before the inbox kept messages for replay (not_recorded), or unreadable; their rule state is lost, their data is not',
+      );
+    }
+    this.deps.logger.info({ from: replayFrom(start), through: this.position, rebuilt: counts.rebuilt, applied: counts.applied, skipped }, 'inbox replayed into the rule engine');
+  }
+
+  private applyAccepted(a: AcceptedEvent): AlertChange[] {
+    switch (a.name) {
+      case 'TelemetryReceived':
+        return this.engine.onTelemetry(a.event);
+      case 'DeviceEventReceived':
+        return this.engine.onDeviceEvent(a.event);
+      case 'DeviceStatusReported':
+        return this.engine.onStatus(a.event);
+    }
+  }
+
+  private replayStep(run: () => AlertChange[]): AlertChange[] {
+    try {
+      return run();
+    } catch (error) {
+      this.fail('evaluate', error);
+      return [];
+    }
   }
 
   /**
@@ -246,18 +388,18 @@ export class AlertingService {
    * wait behind the first, so the engine still sees them in arrival order; a
    * failed load evaluates them anyway (stored for nobody rather than dropped).
    */
-  private evaluateFor(binding: DeviceBinding, run: () => AlertChange[]): void {
+  private evaluateFor(binding: DeviceBinding, run: () => AlertChange[], inboxId?: number): void {
     const homeId = binding.residentId === null ? binding.homeId : null;
     const waiting = homeId === null ? undefined : this.waitingForHome.get(homeId);
     if (waiting) {
-      waiting.push(() => this.evaluate(run));
+      waiting.push(() => this.evaluate(run, inboxId));
       return;
     }
     if (homeId === null || this.deps.contexts.knowsHome(homeId)) {
-      this.evaluate(run);
+      this.evaluate(run, inboxId);
       return;
     }
-    const queue = [() => this.evaluate(run)];
+    const queue = [() => this.evaluate(run, inboxId)];
     this.waitingForHome.set(homeId, queue);
     const load = this.deps.contexts
       .loadHome(homeId)
@@ -270,11 +412,14 @@ export class AlertingService {
     this.homeLoads.add(load);
   }
 
-  private evaluate(run: () => AlertChange[]): void {
+  /** Applies one input; an input that throws is applied too (a replay would throw again). */
+  private evaluate(run: () => AlertChange[], inboxId?: number): void {
     try {
       this.emit(run(), this.deps.clock());
     } catch (error) {
       this.fail('evaluate', error);
+    } finally {
+      this.position = advancePosition(this.position, inboxId);
     }
   }
 
@@ -283,7 +428,8 @@ export class AlertingService {
     this.deps.metrics.changes(changes);
     for (const change of changes) {
       this.pending.push({ change, at });
-      this.publish(change);
+      if (this.held) this.held.push(change);
+      else this.publish(change);
     }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -316,9 +462,11 @@ export class AlertingService {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    // Every input up to here has its changes in this batch or an earlier one, unless one still waits for its home.
+    const through = this.homeLoads.size === 0 ? this.position : undefined;
     const started = performance.now();
     try {
-      await this.deps.alerts.applyChanges(batch);
+      await this.deps.alerts.applyChanges(batch, through);
       this.deps.metrics.persisted(batch.length, (performance.now() - started) / 1000);
     } catch (error) {
       this.fail('persist', error);

@@ -15,6 +15,13 @@
  * Idempotency: (device_id, ts, seq) is unique, so a QoS 1 redelivery or a
  * re-uploaded batch is recognised and not forwarded twice. Forwarded rows are
  * kept for `dedupRetentionMs` to remember them, then pruned.
+ *
+ * Replay: each row also keeps the accepted message itself (`replay`, opaque
+ * here), so the rule engine can be fed again, after a crash, everything
+ * accepted after its last snapshot. A row is pruned only once it is forwarded,
+ * past the de-duplication horizon AND covered by a stored rule-engine snapshot
+ * (`markEvaluated`). Rows written before this column existed have no `replay`
+ * (NULL): they cannot be replayed, and the reader says so.
  */
 import Database from 'better-sqlite3';
 
@@ -25,10 +32,20 @@ export interface InboxEntry {
   readonly receivedAt: number;
   /** Opaque to the inbox: the forwarder's serialized payload (JSON). */
   readonly body: string;
+  /** Opaque to the inbox: the accepted message, serialized for a replay into the rules (JSON). */
+  readonly replay?: string;
 }
 
 export interface InboxRow extends InboxEntry {
   readonly id: number;
+}
+
+/** A row as the rules' replay reads it; `replay` is null for rows from before the column existed. */
+export interface InboxReplayRow {
+  readonly id: number;
+  readonly deviceId: string;
+  readonly receivedAt: number;
+  readonly replay: string | null;
 }
 
 export interface DurableInboxOptions {
@@ -52,21 +69,24 @@ export class InboxFullError extends Error {
 
 interface Pending {
   readonly entries: readonly InboxEntry[];
-  readonly resolve: (inserted: boolean[]) => void;
+  readonly resolve: (ids: (number | null)[]) => void;
   readonly reject: (error: unknown) => void;
 }
 
 export class DurableInbox {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
-  private readonly commitGroup: (entries: readonly InboxEntry[]) => boolean[];
+  private readonly commitGroup: (entries: readonly InboxEntry[]) => (number | null)[];
   private readonly selectAfter: Database.Statement;
+  private readonly selectReplayAfter: Database.Statement;
   private readonly setCursor: Database.Statement;
+  private readonly setEvaluated: Database.Statement;
   private readonly maxGroup: number;
   private queue: Pending[] = [];
   private queued = 0;
   private flushScheduled = false;
   private cursor: number;
+  private evaluated: number;
   private lastId: number;
   private closed = false;
 
@@ -83,7 +103,8 @@ export class DurableInbox {
         seq INTEGER NOT NULL,
         ts INTEGER NOT NULL,
         received_at INTEGER NOT NULL,
-        body TEXT NOT NULL
+        body TEXT NOT NULL,
+        replay TEXT
       );
       CREATE UNIQUE INDEX IF NOT EXISTS inbox_identity ON inbox (device_id, ts, seq);
       CREATE TABLE IF NOT EXISTS inbox_cursor (name TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
@@ -96,27 +117,32 @@ export class DurableInbox {
         at INTEGER NOT NULL
       );
     `);
-    this.insert = this.db.prepare('INSERT OR IGNORE INTO inbox (device_id, seq, ts, received_at, body) VALUES (?, ?, ?, ?, ?)');
+    this.migrate();
+    this.insert = this.db.prepare('INSERT OR IGNORE INTO inbox (device_id, seq, ts, received_at, body, replay) VALUES (?, ?, ?, ?, ?, ?)');
     this.commitGroup = this.db.transaction((entries: readonly InboxEntry[]) =>
       entries.map((e) => {
-        const result = this.insert.run(e.deviceId, e.seq, e.ts, e.receivedAt, e.body);
-        if (result.changes !== 1) return false;
+        const result = this.insert.run(e.deviceId, e.seq, e.ts, e.receivedAt, e.body, e.replay ?? null);
+        if (result.changes !== 1) return null;
         this.lastId = Number(result.lastInsertRowid);
-        return true;
+        return this.lastId;
       }),
     );
     this.selectAfter = this.db.prepare('SELECT id, device_id AS deviceId, seq, ts, received_at AS receivedAt, body FROM inbox WHERE id > ? ORDER BY id LIMIT ?');
+    this.selectReplayAfter = this.db.prepare('SELECT id, device_id AS deviceId, received_at AS receivedAt, replay FROM inbox WHERE id > ? ORDER BY id LIMIT ?');
     this.setCursor = this.db.prepare("UPDATE inbox_cursor SET last_id = ? WHERE name = 'forwarded'");
+    this.setEvaluated = this.db.prepare("UPDATE inbox_cursor SET last_id = ? WHERE name = 'evaluated'");
     this.cursor = (this.db.prepare("SELECT last_id AS id FROM inbox_cursor WHERE name = 'forwarded'").get() as { id: number }).id;
+    this.evaluated = (this.db.prepare("SELECT last_id AS id FROM inbox_cursor WHERE name = 'evaluated'").get() as { id: number }).id;
     this.lastId = (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM inbox').get() as { id: number }).id;
   }
 
   /**
    * Commits the entries durably, group-committed with whatever else is queued
-   * in this turn. Resolves per entry: true if new, false if a duplicate of a
-   * message already in the inbox. Rejects with InboxFullError under backpressure.
+   * in this turn. Resolves per entry: its inbox id if new (ids grow in commit
+   * order), null if a duplicate of a message already in the inbox. Rejects
+   * with InboxFullError under backpressure.
    */
-  append(entries: readonly InboxEntry[]): Promise<boolean[]> {
+  append(entries: readonly InboxEntry[]): Promise<(number | null)[]> {
     if (this.closed) return Promise.reject(new Error('durable inbox is closed'));
     const backlog = this.backlog() + this.queued;
     if (backlog + entries.length > this.options.maxBacklog) return Promise.reject(new InboxFullError(backlog));
@@ -134,6 +160,21 @@ export class DurableInbox {
   /** Unforwarded rows, oldest first. */
   readUnforwarded(limit: number): InboxRow[] {
     return this.selectAfter.all(this.cursor, limit) as InboxRow[];
+  }
+
+  /** Rows after `afterId`, oldest first, with what the rules need to replay them. */
+  readReplayAfter(afterId: number, limit: number): InboxReplayRow[] {
+    return this.selectReplayAfter.all(afterId, limit) as InboxReplayRow[];
+  }
+
+  /**
+   * A stored rule-engine snapshot covers everything up to and including `id`:
+   * those rows are no longer needed for a replay (prune may forget them).
+   */
+  markEvaluated(id: number): void {
+    if (id <= this.evaluated || this.closed) return;
+    this.setEvaluated.run(id);
+    this.evaluated = id;
   }
 
   /** Everything up to and including `id` is in the telemetry store. */
@@ -163,11 +204,15 @@ export class DurableInbox {
     return this.lastId - this.cursor;
   }
 
-  /** Forgets forwarded rows older than the de-duplication horizon. Returns rows deleted. */
+  /**
+   * Forgets rows that are forwarded, older than the de-duplication horizon and
+   * covered by a rule-engine snapshot (a crash must still be able to replay
+   * them into the rules). Returns rows deleted.
+   */
   prune(now: number): number {
     return this.db
-      .prepare('DELETE FROM inbox WHERE id <= ? AND received_at < ?')
-      .run(this.cursor, now - this.options.dedupRetentionMs).changes;
+      .prepare('DELETE FROM inbox WHERE id <= ? AND id <= ? AND received_at < ?')
+      .run(this.cursor, this.evaluated, now - this.options.dedupRetentionMs).changes;
   }
 
   close(): void {
@@ -184,7 +229,7 @@ export class DurableInbox {
     this.queue = [];
     this.queued = 0;
     const all = group.flatMap((p) => p.entries);
-    let inserted: boolean[];
+    let inserted: (number | null)[];
     try {
       inserted = this.commitGroup(all);
     } catch (error) {
@@ -198,5 +243,17 @@ export class DurableInbox {
       p.resolve(inserted.slice(offset, offset + p.entries.length));
       offset += p.entries.length;
     }
+  }
+
+  /**
+   * Data dirs from before replay: adds the `replay` column (old rows keep
+   * NULL) and the `evaluated` cursor. An existing inbox starts with `evaluated`
+   * at its last row, so an upgrade does not pin every old row against pruning:
+   * old rows cannot be replayed anyway.
+   */
+  private migrate(): void {
+    const columns = this.db.prepare('PRAGMA table_info(inbox)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'replay')) this.db.exec('ALTER TABLE inbox ADD COLUMN replay TEXT');
+    this.db.prepare("INSERT OR IGNORE INTO inbox_cursor (name, last_id) SELECT 'evaluated', COALESCE(MAX(id), 0) FROM inbox").run();
   }
 }

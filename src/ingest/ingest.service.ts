@@ -19,6 +19,7 @@ import type { DeviceBinding } from '../domain/events/domain-events.js';
 import type { DomainEventBus } from '../domain/events/event-bus.js';
 import type { DurableInbox, InboxEntry } from './durable-inbox.js';
 import type { RejectionLog } from './rejection-log.js';
+import { toReplayForm, uplinkToDomainEvent } from './uplink-to-domain-event.js';
 import { uplinkToPoints } from './uplink-to-points.js';
 
 export interface DeviceDirectory {
@@ -77,13 +78,16 @@ export class IngestService {
     }
     const message = validated.value;
     const entries = this.normalise(message, receivedAt);
-    const inserted = await this.persist(entries);
-    const fresh = message.messages.filter((_, i) => inserted[i]);
+    const ids = await this.persist(entries);
+    const fresh = message.messages.flatMap((m, i) => {
+      const inboxId = ids[i];
+      return inboxId === null || inboxId === undefined ? [] : [{ m, inboxId }];
+    });
     this.metrics.accepted(message.channel, fresh.length);
     if (fresh.length < message.messages.length) this.metrics.duplicates(message.messages.length - fresh.length);
-    for (const m of fresh) {
+    for (const { m, inboxId } of fresh) {
       this.updateState(message.binding, receivedAt, m);
-      this.publish(message, receivedAt, m);
+      this.publish(message, receivedAt, m, inboxId);
     }
   }
 
@@ -121,41 +125,35 @@ export class IngestService {
       ts: m.ts,
       receivedAt,
       body: JSON.stringify(uplinkToPoints(decoded.type, decoded.binding, m)),
+      // Kept so a restart can feed the rules what a crash kept from them.
+      replay: toReplayForm(decoded.binding, decoded.buffered, m),
     }));
   }
 
-  private async persist(entries: readonly InboxEntry[]): Promise<boolean[]> {
-    const inserted = await this.inbox.append(entries);
+  /** Inbox ids of the new entries; null for duplicates. */
+  private async persist(entries: readonly InboxEntry[]): Promise<(number | null)[]> {
+    const ids = await this.inbox.append(entries);
     this.onCommitted();
-    return inserted;
+    return ids;
   }
 
   private updateState(binding: DeviceBinding, receivedAt: number, message: UplinkMessage): void {
     this.activity.seen(binding, receivedAt, message);
   }
 
-  private publish(decoded: Decoded, receivedAt: number, m: UplinkMessage): void {
-    const { binding, buffered } = decoded;
-    switch (m.kind) {
-      case 'telemetry':
-        this.bus.publish('TelemetryReceived', { ...binding, ts: m.ts, receivedAt, seq: m.seq, metrics: m.metrics, buffered });
+  /** The event carries its inbox id: the rules' snapshot records how far it got (see rule-replay.ts). */
+  private publish(decoded: Decoded, receivedAt: number, m: UplinkMessage, inboxId: number): void {
+    const accepted = uplinkToDomainEvent(decoded.binding, receivedAt, decoded.buffered, m, inboxId);
+    if (!accepted) return;
+    switch (accepted.name) {
+      case 'TelemetryReceived':
+        this.bus.publish('TelemetryReceived', accepted.event);
         return;
-      case 'event':
-        this.bus.publish('DeviceEventReceived', { ...binding, ts: m.ts, receivedAt, seq: m.seq, event: m.event, details: m.details, buffered });
+      case 'DeviceEventReceived':
+        this.bus.publish('DeviceEventReceived', accepted.event);
         return;
-      case 'status': {
-        const { firmware, battery, rssi } = m.status;
-        this.bus.publish('DeviceStatusReported', {
-          ...binding,
-          ts: m.ts,
-          receivedAt,
-          ...(firmware !== undefined ? { firmware } : {}),
-          ...(battery !== undefined ? { battery } : {}),
-          ...(rssi !== undefined ? { rssi } : {}),
-        });
-        return;
-      }
-      case 'command_reply':
+      case 'DeviceStatusReported':
+        this.bus.publish('DeviceStatusReported', accepted.event);
         return;
     }
   }

@@ -16,7 +16,18 @@ export interface DeviceBinding {
   readonly streetCode: string | null;
 }
 
-export interface TelemetryReceived extends DeviceBinding {
+/** Carried by the events ingest publishes for an accepted device message. */
+export interface InboxPosition {
+  /**
+   * Where the message sits in the durable inbox (ids grow in acceptance
+   * order). The rule engine's snapshot records the last one it applied, and a
+   * restart replays the inbox after it. Absent on events not read from a
+   * device message (tests publishing directly).
+   */
+  readonly inboxId?: number;
+}
+
+export interface TelemetryReceived extends DeviceBinding, InboxPosition {
   readonly ts: number;
   readonly receivedAt: number;
   readonly seq: number;
@@ -25,7 +36,7 @@ export interface TelemetryReceived extends DeviceBinding {
   readonly buffered: boolean;
 }
 
-export interface DeviceEventReceived extends DeviceBinding {
+export interface DeviceEventReceived extends DeviceBinding, InboxPosition {
   readonly ts: number;
   readonly receivedAt: number;
   readonly seq: number;
@@ -35,7 +46,7 @@ export interface DeviceEventReceived extends DeviceBinding {
   readonly buffered: boolean;
 }
 
-export interface DeviceStatusReported extends DeviceBinding {
+export interface DeviceStatusReported extends DeviceBinding, InboxPosition {
   readonly ts: number;
   readonly receivedAt: number;
   readonly firmware?: string;

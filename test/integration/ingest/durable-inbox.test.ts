@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,8 +46,8 @@ describe('DurableInbox', () => {
   it('commits concurrent appends in one group and answers each caller for its own entries', async () => {
     const inbox = open();
     const [a, b] = await Promise.all([inbox.append([entry({ seq: 1 }), entry({ seq: 2 })]), inbox.append([entry({ seq: 3 })])]);
-    expect(a).toEqual([true, true]);
-    expect(b).toEqual([true]);
+    expect(a).toEqual([1, 2]);
+    expect(b).toEqual([3]);
     expect(inbox.backlog()).toBe(3);
     inbox.close();
   });
@@ -54,7 +55,7 @@ describe('DurableInbox', () => {
   it('recognises a redelivered message by device, ts and seq and stores it once', async () => {
     const inbox = open();
     await inbox.append([entry({ seq: 7 })]);
-    expect(await inbox.append([entry({ seq: 7 }), entry({ seq: 8 })])).toEqual([false, true]);
+    expect(await inbox.append([entry({ seq: 7 }), entry({ seq: 8 })])).toEqual([null, 2]);
     expect(inbox.readUnforwarded(10).map((r) => r.seq)).toEqual([7, 8]);
     inbox.close();
   });
@@ -82,8 +83,39 @@ describe('DurableInbox', () => {
     const inbox = open();
     await inbox.append([entry({ seq: 1, receivedAt: T0 }), entry({ seq: 2, receivedAt: T0 })]);
     inbox.markForwarded(inbox.readUnforwarded(1)[0]!.id);
+    inbox.markEvaluated(2);
     expect(inbox.prune(T0 + 61_000)).toBe(1);
     expect(inbox.readUnforwarded(10).map((r) => r.seq)).toEqual([2]);
+    inbox.close();
+  });
+
+  it('keeps rows no rule-engine snapshot covers yet, forwarded or not, for the replay after a crash', async () => {
+    const inbox = open();
+    await inbox.append([entry({ seq: 1, receivedAt: T0, replay: '{"m":1}' }), entry({ seq: 2, receivedAt: T0, replay: '{"m":2}' })]);
+    inbox.markForwarded(2);
+    inbox.markEvaluated(1);
+    expect(inbox.prune(T0 + 61_000)).toBe(1);
+    expect(inbox.readReplayAfter(0, 10)).toEqual([{ id: 2, deviceId: 'bed-1', receivedAt: T0, replay: '{"m":2}' }]);
+    inbox.close();
+  });
+
+  it('opens an inbox written before replay: old rows read as not replayable, and do not hold back pruning', async () => {
+    const old = new Database(join(dir, 'inbox.db'));
+    old.exec(`
+      CREATE TABLE inbox (id INTEGER PRIMARY KEY, device_id TEXT NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL, received_at INTEGER NOT NULL, body TEXT NOT NULL);
+      CREATE UNIQUE INDEX inbox_identity ON inbox (device_id, ts, seq);
+      CREATE TABLE inbox_cursor (name TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+      INSERT INTO inbox_cursor (name, last_id) VALUES ('forwarded', 1);
+      INSERT INTO inbox (device_id, seq, ts, received_at, body) VALUES ('bed-1', 1, ${T0 + 1}, ${T0}, '[]');
+    `);
+    old.close();
+    const inbox = open();
+    await inbox.append([entry({ seq: 2, receivedAt: T0, replay: '{"m":2}' })]);
+    expect(inbox.readReplayAfter(0, 10).map((r) => [r.id, r.replay])).toEqual([
+      [1, null],
+      [2, '{"m":2}'],
+    ]);
+    expect(inbox.prune(T0 + 61_000)).toBe(1);
     inbox.close();
   });
 });
