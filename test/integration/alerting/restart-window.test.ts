@@ -70,7 +70,7 @@ describe('rule state across a restart', () => {
     });
     expect(alert).toMatchObject({ severity: 'major', state: 'active', firstRaisedAt: T0 + 30 * MIN });
     expect(raised.map((c) => [c.alert.kind, c.alert.firstRaisedAt])).toEqual([['bed_exit_no_return', T0 + 30 * MIN]]);
-  });
+  }, 30_000);
 
   it('keeps an alert raised before the restart as the same alert (no duplicate after restore)', async () => {
     const second = started[1];
@@ -88,5 +88,5 @@ describe('rule state across a restart', () => {
       return items[0]?.state === 'cleared' ? items : undefined;
     });
     expect(after?.id).toBe(before?.id);
-  });
+  }, 30_000);
 });
