@@ -26,6 +26,8 @@ const t = (hm: string): number => sh(`2025-01-15 ${hm}`);
 const t2 = (hm: string): number => sh(`2025-01-16 ${hm}`);
 
 const wearable = (from: string, n: number, metrics: Record<string, number>): Step[] => series('wearable', t(from), 60, n, metrics);
+/** A walk: the step count rises by 40 a minute. */
+const withRisingSteps = (s: Step, i: number): Step => (s.op === 'telemetry' ? { ...s, e: { ...s.e, metrics: { ...s.e.metrics, steps: 40 * i } } } : s);
 const bed = (from: string, n: number, metrics: Record<string, number | boolean>): Step[] =>
   series('care-bed', t(from), 10, n, { inBed: true, ...metrics });
 const radar = (at: number, zone: string, extra: Record<string, number | boolean | string> = {}): Step =>
@@ -249,6 +251,24 @@ const absence: Scenario[] = [
     name: 'movement after an inactivity alert clears it',
     steps: [evt('pir-motion', t('08:00'), 'motion'), advance(t('12:01')), tel('pir-motion', t('12:10'), { motionCount: 3 })],
     expected: ['raised prolonged_inactivity major @12:00:00', 'cleared prolonged_inactivity @12:10:00'],
+  },
+  {
+    name: 'walking (the wearable step count rising) is activity, at home or out: a level-4 resident on a 90-minute walk',
+    capabilityLevel: 4,
+    steps: [evt('pir-motion', t('08:00'), 'motion'), ...wearable('08:01', 90, { steps: 0 }).map(withRisingSteps), advance(t('09:30'))],
+    expected: [],
+  },
+  {
+    name: 'a step count that stays the same is not activity (the band lies on the table)',
+    capabilityLevel: 4,
+    steps: [evt('pir-motion', t('08:00'), 'motion'), ...wearable('08:01', 90, { steps: 1200 }), advance(t('09:30'))],
+    expected: ['raised prolonged_inactivity major @09:00:00'],
+  },
+  {
+    name: 'a lower step count (the midnight reset) is not activity',
+    capabilityLevel: 4,
+    steps: [tel('wearable', t('07:59'), { steps: 5400 }), evt('pir-motion', t('08:00'), 'motion'), tel('wearable', t('08:30'), { steps: 0 }), advance(t('09:00'))],
+    expected: ['raised prolonged_inactivity major @09:00:00'],
   },
   { name: 'radar presence without movement is not activity', steps: [evt('pir-motion', t('08:00'), 'motion'), radar(t('11:00'), 'living_room'), advance(t('12:00'))], expected: ['raised prolonged_inactivity major @12:00:00'] },
 ];

@@ -26,6 +26,12 @@ export const residentRuleStateSchema = z.object({
   /** Apnea episode times within the counting window, ascending. */
   apneaTs: z.array(z.number()),
   lastActivityTs: z.number().nullable(),
+  /**
+   * The newest step count of the resident's wearable (a count of today's
+   * steps): a higher count than the one before is walking, i.e. activity.
+   * Absent in snapshots from before it was kept.
+   */
+  lastSteps: z.object({ deviceId: z.string(), ts: z.number(), value: z.number() }).nullable().default(null),
   /** The lastActivityTs an inactivity alert was raised for (so it is raised once per silence). */
   inactivityRaisedFor: z.number().nullable(),
   lastBedReturnTs: z.number().nullable(),
@@ -61,6 +67,7 @@ export function createResidentRuleState(residentId: string, homeId: string | nul
     lastCancel: null,
     apneaTs: [],
     lastActivityTs: null,
+    lastSteps: null,
     inactivityRaisedFor: null,
     lastBedReturnTs: null,
     bedExit: null,

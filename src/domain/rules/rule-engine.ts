@@ -157,6 +157,7 @@ export class RuleEngine {
         break;
       }
       case 'wearable': {
+        out.push(...this.noteSteps(scope, e));
         if (!late) {
           for (const vital of ['heartRate', 'spo2', 'skinTemp'] as const) {
             const v = m[vital];
@@ -594,6 +595,22 @@ export class RuleEngine {
   }
 
   // ------------------------------------------------------ absence rules
+
+  /**
+   * Walking is activity: the wearable reports today's step count, and a count
+   * higher than the one before means the resident walked in between, at home
+   * or out (a morning walk must not read as a silent home). A lower count is
+   * the midnight reset; another wearable starts its own count.
+   */
+  private noteSteps(scope: Scope, e: TelemetryReceived): AlertChange[] {
+    const steps = e.metrics['steps'];
+    if (typeof steps !== 'number') return [];
+    const { rs } = scope;
+    const prev = rs.lastSteps;
+    if (prev !== null && prev.deviceId === e.deviceId && e.ts <= prev.ts) return []; // late: the newer count already counted
+    rs.lastSteps = { deviceId: e.deviceId, ts: e.ts, value: steps };
+    return prev !== null && prev.deviceId === e.deviceId && steps > prev.value ? this.noteActivity(scope, e.ts) : [];
+  }
 
   private noteActivity(scope: Scope, ts: number): AlertChange[] {
     const { rs } = scope;
