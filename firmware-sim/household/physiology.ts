@@ -82,7 +82,7 @@ export function vitalsAt(p: PhysiologyProfile, activity: Activity, t: number, ov
   return {
     heartRate: clamp(Math.round(hr), 25, 220),
     respirationRate: clamp(Math.round(rr), o?.respirationRate ? 4 : 12, o?.respirationRate ? 40 : 20),
-    spo2: clamp(Math.round(spo2), o?.spo2 ? 70 : 95, 99),
+    spo2: clamp(Math.round(spo2), o?.spo2 ? 70 : 96, 99),
     skinTemp: clamp(Math.round(skin * 10) / 10, 32, 35),
   };
 }
