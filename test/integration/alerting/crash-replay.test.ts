@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { topics } from '../../../devices/protocol.js';
 import { eventually, seedResident } from '../../e2e/alerting/alerting.fixtures.js';
 import { findFreePort } from '../../support/device-load.js';
-import { distPath } from '../../support/processes.js';
+import { backendEnv, distPath } from '../../support/processes.js';
 import { provisionOverApi, startTestPlatform, TEST_ADMIN_TOKEN, type TestPlatform } from '../../support/test-platform.js';
 
 const RESIDENT = 'r-alert-1';
@@ -48,17 +48,7 @@ interface AlertView {
 }
 
 async function startBackend(httpPort: number, mqttPort: number): Promise<void> {
-  const env = {
-    ...process.env,
-    ANXIN_DATA_DIR: dataDir,
-    ANXIN_HTTP_HOST: '127.0.0.1',
-    ANXIN_HTTP_PORT: String(httpPort),
-    ANXIN_MQTT_HOST: '127.0.0.1',
-    ANXIN_MQTT_PORT: String(mqttPort),
-    ANXIN_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    ANXIN_DEMO: 'false',
-    ANXIN_LOG_LEVEL: 'warn',
-  };
+  const env = backendEnv({ dataDir, httpPort, mqttPort, adminToken: TEST_ADMIN_TOKEN });
   backend = spawn('node', [distPath('src/main.js')], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   backend.stderr?.setEncoding('utf8');
   backend.stderr?.on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort, startDeviceLoad, type LoadDevice } from '../../support/device-load.js';
 import { startInfluxServer, type InfluxServer } from '../../support/influx-server.js';
-import { distPath } from '../../support/processes.js';
+import { backendEnv, distPath } from '../../support/processes.js';
 import { TEST_ADMIN_TOKEN } from '../../support/test-platform.js';
 import { expectStoredExactlyOnce } from './stored-exactly-once.js';
 
@@ -46,20 +46,7 @@ beforeAll(async () => {
   const [httpPort, mqttPort] = [await findFreePort(), await findFreePort()];
   httpUrl = `http://127.0.0.1:${httpPort}`;
   mqttUrl = `mqtt://127.0.0.1:${mqttPort}`;
-  env = {
-    ...process.env,
-    ANXIN_DATA_DIR: dataDir,
-    ANXIN_HTTP_HOST: '127.0.0.1',
-    ANXIN_HTTP_PORT: String(httpPort),
-    ANXIN_MQTT_HOST: '127.0.0.1',
-    ANXIN_MQTT_PORT: String(mqttPort),
-    ANXIN_INFLUX_VERSION: '1',
-    ANXIN_INFLUX_URL: influx.url,
-    ANXIN_INFLUX_DATABASE: 'anxin_kill',
-    ANXIN_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    ANXIN_DEMO: 'false',
-    ANXIN_LOG_LEVEL: 'warn',
-  };
+  env = backendEnv({ dataDir, httpPort, mqttPort, adminToken: TEST_ADMIN_TOKEN, extra: { ANXIN_INFLUX_VERSION: '1', ANXIN_INFLUX_URL: influx.url, ANXIN_INFLUX_DATABASE: 'anxin_kill' } });
   await startBackend();
 }, 60_000);
 
