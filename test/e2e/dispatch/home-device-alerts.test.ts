@@ -126,6 +126,16 @@ describe('alerts of a device bound only to a home', () => {
     expect(dispatcher.offers.every((o) => o.offer.providerId === providerId)).toBe(true);
   });
 
+  /** A home-bound detector installed in `homeId` that says it is online, then loses its connection (its last will follows). */
+  const detectorThatDropsOff = async (homeId: string, type: string, label: string, battery: number): Promise<{ deviceId: string }> => {
+    const detector = await provisionOverApi(platform, { type, homeId, label });
+    const client = await connectDevice(platform, detector);
+    clients.push(client);
+    await client.publishAsync(topics.uplink(detector.deviceId, 'status'), JSON.stringify({ seq: 1, ts: Date.now(), state: 'online', battery, heartbeatS: 300 }), { qos: 1 });
+    client.stream.destroy();
+    return detector;
+  };
+
   it('gives a couple\'s gas detector going offline to the home\'s primary resident only (registered first), once', async () => {
     const now = Date.now();
     const homeId = await registerHome(platform, neighbour, 'h-e2e-couple', [
@@ -133,11 +143,7 @@ describe('alerts of a device bound only to a home', () => {
       { id: 'r-e2e-couple-a', displayName: '吴国强', registeredAt: now + 1_000 },
       { id: 'r-e2e-couple-b', displayName: '吴桂芳', registeredAt: now },
     ]);
-    const detector = await provisionOverApi(platform, { type: 'gas-detector', homeId, label: '厨房燃气报警器' });
-    const client = await connectDevice(platform, detector);
-    clients.push(client);
-    await client.publishAsync(topics.uplink(detector.deviceId, 'status'), JSON.stringify({ seq: 1, ts: Date.now(), state: 'online', battery: 90, heartbeatS: 300 }), { qos: 1 });
-    client.stream.destroy();
+    const detector = await detectorThatDropsOff(homeId, 'gas-detector', '厨房燃气报警器', 90);
 
     const offline = await eventually(openAlert(detector.deviceId, 'device_offline'), 5_000);
     expect(offline).toMatchObject({ residentId: 'r-e2e-couple-b', homeId });
@@ -155,11 +161,7 @@ describe('alerts of a device bound only to a home', () => {
   it('stores the alert of a home with no resident registered, opens no order, and counts it for the operator', async () => {
     const before = await notDispatched();
     const homeId = await registerHome(platform, neighbour, 'h-e2e-empty', []);
-    const detector = await provisionOverApi(platform, { type: 'smoke-detector', homeId, label: '客厅烟感' });
-    const client = await connectDevice(platform, detector);
-    clients.push(client);
-    await client.publishAsync(topics.uplink(detector.deviceId, 'status'), JSON.stringify({ seq: 1, ts: Date.now(), state: 'online', battery: 95, heartbeatS: 300 }), { qos: 1 });
-    client.stream.destroy();
+    const detector = await detectorThatDropsOff(homeId, 'smoke-detector', '客厅烟感', 95);
 
     const offline = await eventually(openAlert(detector.deviceId, 'device_offline'), 5_000);
     expect(offline).toMatchObject({ residentId: null, homeId, state: 'active' });
