@@ -20,6 +20,8 @@ import { HealthController } from './api/health.controller.js';
 import { OpenApiController } from './api/openapi.controller.js';
 import { ResidentsController } from './api/residents/residents.controller.js';
 import { TelemetryController } from './api/telemetry/telemetry.controller.js';
+import { ResidentAccess } from './api/resident-access.js';
+import { WorkOrderRepository } from './dispatch/work-order.repository.js';
 import type { AppConfig } from './config/config.schema.js';
 import { DeviceAdminService } from './device-state/device-admin.service.js';
 import { ClockSync } from './device-state/clock-sync.js';
@@ -123,6 +125,7 @@ export class AppModule {
           }),
       ),
       { provide: ClockSync, useValue: clockSync },
+      factory(ResidentAccess, [DeviceRepository, WorkOrderRepository], (devices: DeviceRepository, orders: WorkOrderRepository) => new ResidentAccess(devices, orders)),
       PlatformRuntime,
       { provide: READINESS, useExisting: PlatformRuntime },
       { provide: ADMIN_TOKEN, useValue: adminToken },

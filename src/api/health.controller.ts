@@ -1,4 +1,5 @@
-import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Res, UseGuards } from '@nestjs/common';
+import { MetricsGuard } from './metrics.guard.js';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { PROM_REGISTRY, READINESS, type Readiness } from '../platform.tokens.js';
@@ -6,9 +7,9 @@ import { documentRoute } from './openapi.js';
 
 const readinessSchema = z.object({ status: z.enum(['ready', 'not_ready']), checks: z.record(z.string(), z.boolean()) });
 
-documentRoute({ method: 'get', path: '/healthz', tag: 'operations', summary: 'Liveness: the process is up and its event loop answers', response: z.object({ status: z.literal('ok') }) });
-documentRoute({ method: 'get', path: '/readyz', tag: 'operations', summary: 'Readiness: registry, telemetry store and broker all answer (503 with the same body names what does not)', response: readinessSchema });
-documentRoute({ method: 'get', path: '/metrics', tag: 'operations', summary: 'Prometheus metrics (text exposition format 0.0.4, not JSON)' });
+documentRoute({ method: 'get', path: '/healthz', tag: 'operations', public: true, summary: 'Liveness: the process is up and its event loop answers', response: z.object({ status: z.literal('ok') }) });
+documentRoute({ method: 'get', path: '/readyz', tag: 'operations', public: true, summary: 'Readiness: registry, telemetry store and broker all answer (503 with the same body names what does not)', response: readinessSchema });
+documentRoute({ method: 'get', path: '/metrics', tag: 'operations', metrics: true, summary: 'Prometheus metrics (text exposition format 0.0.4, not JSON); the metrics token, the admin token or a platform admin' });
 
 /** Liveness, readiness and Prometheus metrics: the operator's three URLs. */
 @Controller()
@@ -34,6 +35,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @UseGuards(MetricsGuard)
   @HttpCode(200)
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   metrics(): Promise<string> {

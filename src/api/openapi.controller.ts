@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { buildOpenApiDocument, documentRoute } from './openapi.js';
 
-documentRoute({ method: 'get', path: '/api/openapi.json', tag: 'operations', summary: 'This document: OpenAPI 3.1, generated from the zod schemas the API validates with' });
+documentRoute({ method: 'get', path: '/api/openapi.json', tag: 'operations', public: true, summary: 'This document: OpenAPI 3.1, generated from the zod schemas the API validates with' });
 
 @Controller('api')
 export class OpenApiController {

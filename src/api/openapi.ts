@@ -19,6 +19,10 @@ export interface RouteDoc {
   readonly admin?: boolean;
   /** Needs an account token with one of these roles (`@RequireRole`; a platform admin always passes). */
   readonly roles?: readonly Role[];
+  /** Needs the metrics token, the admin token or a platform admin's token (MetricsGuard). */
+  readonly metrics?: boolean;
+  /** Open to anyone: says so on purpose. A route must declare exactly one of admin, roles, metrics or public. */
+  readonly public?: boolean;
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
@@ -29,6 +33,9 @@ export interface RouteDoc {
 const routes: RouteDoc[] = [];
 
 export function documentRoute(route: RouteDoc): RouteDoc {
+  const declared = [route.admin === true, route.roles !== undefined, route.metrics === true, route.public === true].filter(Boolean).length;
+  // Fails at import, so a route cannot ship without saying who may call it.
+  if (declared !== 1) throw new Error(`${route.method.toUpperCase()} ${route.path}: declare exactly one of admin, roles, metrics or public (found ${declared})`);
   routes.push(route);
   return route;
 }
@@ -39,6 +46,14 @@ function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query'): o
   return Object.entries(json.properties ?? {}).map(([name, s]) => ({ name, in: where, required: where === 'path' || (json.required ?? []).includes(name), schema: s }));
 }
 
+/** OpenAPI security requirement: alternatives are separate objects; `[]` says "no token needed". */
+function securityOf(r: RouteDoc): Record<string, never[]>[] {
+  if (r.admin) return [{ adminToken: [] }];
+  if (r.roles) return [{ accountToken: [] }];
+  if (r.metrics) return [{ metricsToken: [] }, { adminToken: [] }];
+  return [];
+}
+
 export function buildOpenApiDocument(version: string): object {
   const paths: Record<string, Record<string, object>> = {};
   for (const r of routes) {
@@ -46,8 +61,8 @@ export function buildOpenApiDocument(version: string): object {
     (paths[path] ??= {})[r.method] = {
       summary: r.summary,
       tags: [r.tag],
-      ...(r.admin ? { security: [{ adminToken: [] }] } : {}),
-      ...(r.roles ? { security: [{ accountToken: [] }], description: `Roles: ${r.roles.join(', ')} (a platform admin always passes).` } : {}),
+      security: securityOf(r),
+      ...(r.roles ? { description: `Roles: ${r.roles.join(', ')} (a platform admin always passes).` } : {}),
       parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) } } } } : {}),
       responses: {
@@ -55,6 +70,7 @@ export function buildOpenApiDocument(version: string): object {
         ...(r.params || r.query || r.body ? { 400: { description: 'Invalid input; `issues` names each bad field' } } : {}),
         ...(r.admin ? { 401: { description: 'Missing or wrong admin token' } } : {}),
         ...(r.roles ? { 401: { description: 'Missing, expired or revoked token' }, 403: { description: 'Role or scope does not allow this' } } : {}),
+        ...(r.metrics ? { 401: { description: 'Missing or unknown token' }, 403: { description: 'An account token of a role other than platform_admin' } } : {}),
       },
     };
   }
@@ -69,6 +85,7 @@ export function buildOpenApiDocument(version: string): object {
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: 'ANXIN_ADMIN_TOKEN' },
         accountToken: { type: 'http', scheme: 'bearer', description: 'The token from POST /api/auth/login (12 h); ANXIN_ADMIN_TOKEN acts as a platform admin' },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'ANXIN_METRICS_TOKEN (Prometheus scrape)' },
       },
     },
     paths,

@@ -33,7 +33,22 @@ export const configSchema = z.object({
   /** Where SQLite files (registry, durable inbox, embedded telemetry) live. */
   dataDir: z.string().min(1).default('var'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  http: z.object({ host: z.string().default('0.0.0.0'), port: port.default(8080) }).prefault({}),
+  http: z
+    .object({
+      host: z.string().default('0.0.0.0'),
+      port: port.default(8080),
+      /** Bearer token Prometheus presents for /metrics; absent: only the admin token (or a platform admin's) reads it. */
+      metricsToken: z.string().min(16).optional(),
+      /**
+       * Origins (scheme://host[:port]) whose pages may open the socket.io
+       * consoles; the platform's own origin is always allowed. Comma-separated
+       * in ANXIN_HTTP_ALLOWED_ORIGINS.
+       */
+      allowedOrigins: z
+        .preprocess((v) => (typeof v === 'string' ? v.split(',').map((o) => o.trim()).filter((o) => o !== '') : v), z.array(z.url().regex(/^https?:\/\/[^/]+$/, 'an origin: scheme://host[:port], no path')))
+        .default([]),
+    })
+    .prefault({}),
   mqtt: z
     .object({
       /** embedded: run aedes in-process. external: consume from a broker the city already runs. */

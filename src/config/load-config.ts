@@ -16,6 +16,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   ANXIN_LOG_LEVEL: 'logLevel',
   ANXIN_HTTP_HOST: 'http.host',
   ANXIN_HTTP_PORT: 'http.port',
+  ANXIN_METRICS_TOKEN: 'http.metricsToken',
+  ANXIN_HTTP_ALLOWED_ORIGINS: 'http.allowedOrigins',
   ANXIN_MQTT_MODE: 'mqtt.mode',
   ANXIN_MQTT_HOST: 'mqtt.host',
   ANXIN_MQTT_PORT: 'mqtt.port',

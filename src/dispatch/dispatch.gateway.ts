@@ -14,7 +14,11 @@
  * (STYLE.md §4). A `cursor` in the handshake replays everything after it from
  * SQL (`resync`). Revoked tokens are disconnected at once, expired ones at expiry.
  */
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { AppConfig } from '../config/config.schema.js';
+import type { Logger } from '../observability/logger.js';
+import { APP_CONFIG, LOGGER } from '../platform.tokens.js';
+import { guardHandshakeOrigin } from './handshake-origin.js';
 import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
@@ -99,7 +103,7 @@ async function authenticate(guard: AccessGuard, raw: unknown): Promise<Principal
 }
 
 @Injectable()
-@WebSocketGateway({ namespace: DISPATCH_NAMESPACE, cors: { origin: true } })
+@WebSocketGateway({ namespace: DISPATCH_NAMESPACE })
 export class DispatchGateway implements OnGatewayInit, OnGatewayConnection, OnApplicationShutdown {
   @WebSocketServer() private ns!: Namespace<DispatchClientToServerEvents, DispatchServerToClientEvents, Record<string, never>, SocketData>;
   private readonly tokens: TokenWatch;
@@ -108,11 +112,14 @@ export class DispatchGateway implements OnGatewayInit, OnGatewayConnection, OnAp
     private readonly service: DispatchService,
     private readonly guard: AccessGuard,
     auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.tokens = new TokenWatch(auth);
   }
 
   afterInit(): void {
+    guardHandshakeOrigin(this.ns.server, this.config.http.allowedOrigins, (origin, reason) => this.logger.warn({ origin, reason }, 'socket.io handshake refused'));
     this.ns.use((socket, next) => {
       void (async () => {
         const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
@@ -192,7 +199,7 @@ export class DispatchGateway implements OnGatewayInit, OnGatewayConnection, OnAp
 }
 
 @Injectable()
-@WebSocketGateway({ namespace: DISTRICT_NAMESPACE, cors: { origin: true } })
+@WebSocketGateway({ namespace: DISTRICT_NAMESPACE })
 export class DistrictGateway implements OnGatewayInit, OnGatewayConnection, OnApplicationShutdown {
   @WebSocketServer() private ns!: Namespace<DistrictClientToServerEvents, DistrictServerToClientEvents, Record<string, never>, SocketData>;
   private readonly tokens: TokenWatch;
@@ -201,11 +208,14 @@ export class DistrictGateway implements OnGatewayInit, OnGatewayConnection, OnAp
     private readonly service: DispatchService,
     private readonly guard: AccessGuard,
     auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.tokens = new TokenWatch(auth);
   }
 
   afterInit(): void {
+    guardHandshakeOrigin(this.ns.server, this.config.http.allowedOrigins, (origin, reason) => this.logger.warn({ origin, reason }, 'socket.io handshake refused'));
     this.ns.use((socket, next) => {
       void (async () => {
         const auth = districtHandshakeSchema.safeParse(socket.handshake.auth);

@@ -177,6 +177,26 @@ export class WorkOrderRepository {
     return rows.map((r) => parseSnapshot(r.snapshot));
   }
 
+  /**
+   * Residents of the orders a provider holds or was offered (its own
+   * attempts), the set whose devices and readings its staff may read.
+   */
+  async residentsServedBy(providerId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('work_orders')
+      .select('resident_id')
+      .distinct()
+      .where('resident_id', 'is not', null)
+      .where((eb) =>
+        eb.or([
+          eb('provider_id', '=', providerId),
+          eb.exists(eb.selectFrom('offer_deliveries').select('offer_deliveries.order_id').whereRef('offer_deliveries.order_id', '=', 'work_orders.id').where('offer_deliveries.provider_id', '=', providerId)),
+        ]),
+      )
+      .execute();
+    return rows.flatMap((r) => (r.resident_id === null ? [] : [r.resident_id]));
+  }
+
   async inDistrictSince(districtCode: string, from: number): Promise<WorkOrderSnapshot[]> {
     const rows = await this.db.selectFrom('work_orders').select('snapshot').where('district_code', '=', districtCode).where('created_at', '>=', from).execute();
     return rows.map((r) => parseSnapshot(r.snapshot));

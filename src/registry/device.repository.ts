@@ -2,7 +2,7 @@
  * Devices and their bindings (which resident, which home, which district and
  * street). All SQL for the device aggregate lives here.
  */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { DEVICE_TYPES, type DeviceType } from '../../devices/device-type.js';
 import type { DeviceBinding } from '../domain/events/domain-events.js';
 import { withTransaction, type DeviceTable, type RegistryDb } from './database.js';
@@ -20,6 +20,15 @@ export interface DeviceRecord {
   readonly createdAt: number;
   readonly provisionedBy: string;
 }
+
+/**
+ * The devices a principal may list: all, one district's, or those of a set of
+ * residents (the residents a provider was dispatched to) and their homes.
+ */
+export type DeviceScope =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'district'; readonly districtCode: string }
+  | { readonly kind: 'residents'; readonly residentIds: readonly string[] };
 
 export type NewDevice = Omit<DeviceRecord, 'disabled'> & { readonly disabled?: boolean };
 
@@ -116,14 +125,56 @@ export class DeviceRepository {
     return rows.map(toRecord);
   }
 
-  /** All devices in id order, one page at a time; optionally of one type. */
-  async list(request: PageRequest & { readonly type?: DeviceType } = {}): Promise<Page<DeviceRecord>> {
+  /**
+   * Devices in id order, one page at a time: optionally of one type, of one
+   * resident (their own devices and their home's shared ones), and always
+   * within `scope` (the listing a principal may see).
+   */
+  async list(request: PageRequest & { readonly type?: DeviceType; readonly residentId?: string; readonly scope?: DeviceScope } = {}): Promise<Page<DeviceRecord>> {
     const limit = clampPageSize(request.limit);
-    let query = this.db.selectFrom('devices').selectAll().orderBy('id').limit(limit + 1);
-    if (request.cursor !== undefined) query = query.where('id', '>', request.cursor);
-    if (request.type !== undefined) query = query.where('type', '=', request.type);
+    let query = this.scoped(request.scope ?? { kind: 'all' }).selectAll('d').orderBy('d.id').limit(limit + 1);
+    if (request.cursor !== undefined) query = query.where('d.id', '>', request.cursor);
+    if (request.type !== undefined) query = query.where('d.type', '=', request.type);
+    if (request.residentId !== undefined) {
+      const residentId = request.residentId;
+      query = query.where((eb) =>
+        eb.or([eb('d.resident_id', '=', residentId), eb('d.home_id', 'in', eb.selectFrom('residents').select('home_id').where('id', '=', residentId))]),
+      );
+    }
     const rows = await query.execute();
     return toPage(rows, limit, (r) => r.id, toRecord);
+  }
+
+  /** The device exists and lies within `scope`. */
+  async isWithin(deviceId: string, scope: DeviceScope): Promise<boolean> {
+    const row = await this.scoped(scope).select('d.id').where('d.id', '=', deviceId).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * Devices joined to where they sit (as `bindingQuery`), narrowed to a scope:
+   * a district by the binding's district; a set of residents by their own
+   * devices and their homes' shared ones.
+   */
+  private scoped(scope: DeviceScope) {
+    const query = this.db
+      .selectFrom('devices as d')
+      .leftJoin('residents as r', 'r.id', 'd.resident_id')
+      .leftJoin('homes as h', (join) => join.on((eb) => eb('h.id', '=', eb.fn.coalesce('d.home_id', 'r.home_id'))))
+      .leftJoin('communities as c', (join) => join.on((eb) => eb('c.code', '=', eb.fn.coalesce('r.community_code', 'h.community_code'))))
+      .leftJoin('streets as s', 's.code', 'c.street_code');
+    switch (scope.kind) {
+      case 'all':
+        return query;
+      case 'district':
+        return query.where('s.district_code', '=', scope.districtCode);
+      case 'residents': {
+        // An empty IN list is invalid SQL: no residents, no devices.
+        if (scope.residentIds.length === 0) return query.where(sql<boolean>`1 = 0`);
+        const ids = [...scope.residentIds];
+        return query.where((eb) => eb.or([eb('d.resident_id', 'in', ids), eb('d.home_id', 'in', eb.selectFrom('residents').select('home_id').where('id', 'in', ids))]));
+      }
+    }
   }
 
   async count(): Promise<number> {

@@ -22,7 +22,7 @@ import { CurrentPrincipal, RequireRole } from './access.guard.js';
 import { mapErrors } from './http-errors.js';
 
 const routes = {
-  login: documentRoute({ method: 'post', path: '/api/auth/login', tag: 'auth', summary: 'Log in with username and password; returns a bearer token (12 h)', body: loginBodySchema, response: loginResponseSchema }),
+  login: documentRoute({ method: 'post', path: '/api/auth/login', tag: 'auth', public: true, summary: 'Log in with username and password; returns a bearer token (12 h)', body: loginBodySchema, response: loginResponseSchema }),
   logout: documentRoute({ method: 'post', path: '/api/auth/logout', tag: 'auth', roles: ROLES, status: 204, summary: 'Revoke the presented token' }),
   me: documentRoute({ method: 'get', path: '/api/auth/me', tag: 'auth', roles: ROLES, summary: 'Who the presented token belongs to: role and scope', response: meResponseSchema }),
   list: documentRoute({ method: 'get', path: '/api/accounts', tag: 'accounts', roles: ['platform_admin'], summary: 'Every account (platform admin)' }),

@@ -6,7 +6,11 @@ import { DeviceStateService } from '../../device-state/device-state.service.js';
 import { RejectionLog } from '../../ingest/rejection-log.js';
 import { DeviceRepository, type DeviceRecord } from '../../registry/device.repository.js';
 import { TELEMETRY_STORE, type TelemetryStore } from '../../telemetry/telemetry.store.js';
+import { CurrentPrincipal, RequireRole } from '../../accounts/api/access.guard.js';
+import type { Principal } from '../../domain/access/principal.js';
+import { rolesThatMayRead } from '../../domain/access/resident-data-access.js';
 import { AdminGuard } from '../admin.guard.js';
+import { ResidentAccess } from '../resident-access.js';
 import { documentRoute } from '../openapi.js';
 import { ZodValidationPipe } from '../zod-validation.pipe.js';
 import { withoutUndefined } from '../../util/without-undefined.js';
@@ -25,9 +29,9 @@ type DeviceView = z.infer<typeof deviceViewSchema>;
 
 const routes = {
   provision: documentRoute({ method: 'post', path: '/api/devices', tag: 'devices', admin: true, status: 201, summary: 'Provision a device; the secret is returned once', body: provisionDeviceBodySchema, response: deviceCredentialsSchema }),
-  list: documentRoute({ method: 'get', path: '/api/devices', tag: 'devices', summary: 'List devices with their state', query: listDevicesQuerySchema, response: devicePageSchema }),
-  get: documentRoute({ method: 'get', path: '/api/devices/:id', tag: 'devices', summary: 'One device with its state', params: deviceIdParamsSchema, response: deviceViewSchema }),
-  latest: documentRoute({ method: 'get', path: '/api/devices/:id/telemetry/latest', tag: 'telemetry', summary: "The newest value of every field the device reported", params: deviceIdParamsSchema, response: latestTelemetrySchema }),
+  list: documentRoute({ method: 'get', path: '/api/devices', tag: 'devices', roles: rolesThatMayRead('device_record'), summary: "Devices with their state: a district officer's district, a provider's dispatched residents and their homes; `residentId` narrows to one resident's devices and their home's", query: listDevicesQuerySchema, response: devicePageSchema }),
+  get: documentRoute({ method: 'get', path: '/api/devices/:id', tag: 'devices', roles: rolesThatMayRead('device_record'), summary: 'One device with its state (scoped as the list)', params: deviceIdParamsSchema, response: deviceViewSchema }),
+  latest: documentRoute({ method: 'get', path: '/api/devices/:id/telemetry/latest', tag: 'telemetry', roles: rolesThatMayRead('health_and_location'), summary: 'The newest value of every field the device reported; platform admin, or staff of a provider dispatched to its resident', params: deviceIdParamsSchema, response: latestTelemetrySchema }),
   rejections: documentRoute({ method: 'get', path: '/api/devices/:id/rejections', tag: 'devices', admin: true, summary: 'The last rejected messages of a device, for diagnosis', params: deviceIdParamsSchema, response: rejectionsSchema }),
   rotate: documentRoute({ method: 'post', path: '/api/devices/:id/rotate-secret', tag: 'devices', admin: true, summary: 'Issue a new secret (returned once); the old one stops working', params: deviceIdParamsSchema, response: deviceCredentialsSchema }),
   disable: documentRoute({ method: 'post', path: '/api/devices/:id/disable', tag: 'devices', admin: true, status: 204, summary: 'Disable a device: it can no longer connect', params: deviceIdParamsSchema }),
@@ -46,6 +50,7 @@ export class DevicesController {
     private readonly states: DeviceStateService,
     private readonly admin: DeviceAdminService,
     private readonly rejectionLog: RejectionLog,
+    private readonly access: ResidentAccess,
     @Inject(TELEMETRY_STORE) private readonly telemetry: TelemetryStore,
   ) {}
 
@@ -57,19 +62,25 @@ export class DevicesController {
   }
 
   @Get()
-  async list(@Query(new ZodValidationPipe(listDevicesQuerySchema, 'query')) query: z.infer<typeof listDevicesQuerySchema>) {
-    const page = await this.devices.list(withoutUndefined(query));
+  @RequireRole(...rolesThatMayRead('device_record'))
+  async list(@Query(new ZodValidationPipe(listDevicesQuerySchema, 'query')) query: z.infer<typeof listDevicesQuerySchema>, @CurrentPrincipal() principal: Principal) {
+    const page = await this.devices.list({ ...withoutUndefined(query), scope: await this.access.deviceScope(principal) });
     return { items: page.items.map((d) => this.view(d)), nextCursor: page.nextCursor ?? null };
   }
 
   @Get(':id')
-  async get(@Param(params) { id }: { id: string }): Promise<DeviceView> {
-    return this.view(await this.find(id));
+  @RequireRole(...rolesThatMayRead('device_record'))
+  async get(@Param(params) { id }: { id: string }, @CurrentPrincipal() principal: Principal): Promise<DeviceView> {
+    const device = await this.find(id);
+    await this.access.assertDevice(principal, id, 'device_record');
+    return this.view(device);
   }
 
   @Get(':id/telemetry/latest')
-  async latest(@Param(params) { id }: { id: string }) {
+  @RequireRole(...rolesThatMayRead('health_and_location'))
+  async latest(@Param(params) { id }: { id: string }, @CurrentPrincipal() principal: Principal) {
     await this.find(id);
+    await this.access.assertDevice(principal, id, 'health_and_location');
     return { deviceId: id, values: await this.telemetry.latest(id) };
   }
 

@@ -18,6 +18,8 @@ export const deviceCredentialsSchema = z.object({
 
 export const listDevicesQuerySchema = z.object({
   type: z.enum(DEVICE_TYPES).optional(),
+  /** One resident's devices and their home's shared ones (smoke, gas, door). */
+  residentId: z.string().min(1).max(64).optional(),
   cursor: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });

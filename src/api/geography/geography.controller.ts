@@ -8,8 +8,8 @@ const streetsQuerySchema = z.object({ districtCode: z.string().min(1).max(32).op
 const districtsSchema = z.object({ items: z.array(z.object({ code: z.string(), name: z.string(), adcode: z.string() })) });
 const streetsSchema = z.object({ items: z.array(z.object({ code: z.string(), districtCode: z.string(), name: z.string(), lat: z.number(), lon: z.number() })) });
 
-documentRoute({ method: 'get', path: '/api/geography/districts', tag: 'geography', summary: 'Districts (区)', response: districtsSchema });
-documentRoute({ method: 'get', path: '/api/geography/streets', tag: 'geography', summary: 'Streets (街道) with coordinates, optionally of one district', query: streetsQuerySchema, response: streetsSchema });
+documentRoute({ method: 'get', path: '/api/geography/districts', tag: 'geography', public: true, summary: 'Districts (区)', response: districtsSchema });
+documentRoute({ method: 'get', path: '/api/geography/streets', tag: 'geography', public: true, summary: 'Streets (街道) with coordinates, optionally of one district', query: streetsQuerySchema, response: streetsSchema });
 
 /** Public geography: no personal data. */
 @Controller('api/geography')

@@ -1,10 +1,10 @@
-import { Controller, ForbiddenException, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { CurrentPrincipal, RequireRole } from '../../accounts/api/access.guard.js';
 import type { Principal } from '../../domain/access/principal.js';
-import { WorkOrderRepository } from '../../dispatch/work-order.repository.js';
 import { z } from 'zod';
 import { TELEMETRY_STORE, type TelemetryStore } from '../../telemetry/telemetry.store.js';
 import { AdminGuard } from '../admin.guard.js';
+import { ResidentAccess } from '../resident-access.js';
 import { documentRoute } from '../openapi.js';
 import { ZodValidationPipe } from '../zod-validation.pipe.js';
 import { rangeQuerySchema, residentVitalsQuerySchema, residentVitalsSchema, windowSeriesSchema } from './telemetry.schemas.js';
@@ -27,7 +27,7 @@ export class TelemetryController {
   constructor(
     @Inject(TELEMETRY_STORE) private readonly telemetry: TelemetryStore,
     @Inject(CLOCK) private readonly now: Clock,
-    private readonly orders: WorkOrderRepository,
+    private readonly access: ResidentAccess,
   ) {}
 
   @Get('telemetry/range')
@@ -44,11 +44,7 @@ export class TelemetryController {
     @Query(new ZodValidationPipe(residentVitalsQuerySchema, 'query')) q: z.infer<typeof residentVitalsQuerySchema>,
     @CurrentPrincipal() principal: Principal,
   ) {
-    if (principal.role !== 'platform_admin') {
-      const providerId = principal.scope.providerId;
-      const served = providerId !== null && (await this.orders.list({ providerId, residentId: id, limit: 1 })).length > 0;
-      if (!served) throw new ForbiddenException({ error: 'only staff of a provider dispatched to this resident may read their vitals' });
-    }
+    await this.access.assertResident(principal, id, null, 'health_and_location');
     const to = this.now();
     const from = to - q.hours * 3_600_000;
     const series = Object.fromEntries(

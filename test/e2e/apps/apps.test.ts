@@ -84,6 +84,8 @@ describe('dispatch console and district screen in Chromium', () => {
   const net: Net = { blocked: [] };
   const districtEvents: { event: string; payload: unknown }[] = [];
   const pageFrames: string[] = [];
+  /** Chromium reports each CSP violation on the page's console. */
+  const cspViolations: string[] = [];
   let listener: Socket | undefined;
   let device: { deviceId: string; secret: string };
 
@@ -113,6 +115,11 @@ describe('dispatch console and district screen in Chromium', () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
     });
     context = await newContext(browser, platform, net);
+    context.on('page', (page) => {
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+      });
+    });
 
     // Every /district event, as a second client sees it (acceptance 3).
     const loginRes = await fetch(`${platform.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'jianghan.officer', password: DEMO_PASSWORD }) });
@@ -240,5 +247,9 @@ describe('dispatch console and district screen in Chromium', () => {
     expect(csv.split('\r\n')[0]).toContain('有效应答率');
     expect(csv).toContain('江汉区合计');
     expect(net.blocked).toEqual([]);
+  });
+
+  it('runs both apps under the platform’s Content-Security-Policy without a single violation', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

@@ -154,7 +154,7 @@ describe('alerts of a device bound only to a home', () => {
 
   /** anxin_dispatch_alerts_not_dispatched_total{reason="home_without_resident"} from /metrics. */
   const notDispatched = async (): Promise<number> => {
-    const metrics = await (await fetch(`${platform.httpUrl}/metrics`)).text();
+    const metrics = await (await platform.api('/metrics')).text();
     return Number(/anxin_dispatch_alerts_not_dispatched_total\{reason="home_without_resident"\} (\d+)/.exec(metrics)?.[1] ?? 0);
   };
 

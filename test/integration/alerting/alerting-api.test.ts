@@ -121,7 +121,7 @@ describe('alerting REST API', () => {
     bus.publish('TelemetryReceived', { ...binding, ts: now, receivedAt: now, seq: 99, buffered: false } as unknown as TelemetryReceived);
     expect(seen).toEqual([99]);
     const metrics = await eventually(async () => {
-      const text = await (await fetch(`${platform.httpUrl}/metrics`)).text();
+      const text = await (await platform.api('/metrics')).text();
       return /anxin_rules_errors_total\{stage="evaluate"\} 1/.test(text) ? text : undefined;
     });
     expect(metrics).toContain('anxin_alert_changes_total');

@@ -26,7 +26,7 @@ describe('operations endpoints', () => {
   });
 
   it('serves Prometheus metrics with every rejection reason and broker refusal reason present from the start', async () => {
-    const text = await (await get('/metrics')).text();
+    const text = await (await platform.api('/metrics')).text();
     for (const reason of ['not_json', 'schema', 'out_of_range', 'clock_skew', 'too_large']) expect(text).toContain(`anxin_ingest_rejected_total{reason="${reason}"} 0`);
     expect(text).toContain('anxin_broker_refusals_total{reason="bad_credentials"} 0');
     expect(text).toContain('anxin_ingest_backlog_messages 0');
@@ -47,7 +47,7 @@ describe('the admin credential', () => {
   ])('refuses provisioning with %s (401) and counts nothing as provisioned', async (_name, headers) => {
     const res = await fetch(`${platform.httpUrl}/api/devices`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ type: 'care-bed' }) });
     expect(res.status).toBe(401);
-    const list = (await (await get('/api/devices')).json()) as { items: unknown[] };
+    const list = (await (await platform.api('/api/devices')).json()) as { items: unknown[] };
     expect(list.items).toHaveLength(0);
   });
 
@@ -74,12 +74,12 @@ describe('input validation', () => {
   });
 
   it('answers 404 for a device that is not provisioned', async () => {
-    expect((await get('/api/devices/bed-unknown01')).status).toBe(404);
+    expect((await platform.api('/api/devices/bed-unknown01')).status).toBe(404);
   });
 
   it('counts refused requests by status in /metrics', async () => {
     const count = async (status: number): Promise<number> =>
-      Number(new RegExp(`^anxin_api_refused_total\\{status="${status}"\\} (\\d+)`, 'm').exec(await (await get('/metrics')).text())?.[1] ?? 0);
+      Number(new RegExp(`^anxin_api_refused_total\\{status="${status}"\\} (\\d+)`, 'm').exec(await (await platform.api('/metrics')).text())?.[1] ?? 0);
     const before = await count(400);
     await platform.api('/api/devices', { method: 'POST', body: '{"type":"toaster"}' });
     expect(await count(400)).toBe(before + 1);

@@ -36,7 +36,7 @@ async function startBackend(): Promise<void> {
 }
 
 async function backlog(): Promise<number> {
-  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const text = await (await fetch(`${httpUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).text();
   return Number(/^anxin_ingest_backlog_messages (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 

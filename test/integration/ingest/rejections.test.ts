@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 async function rejectedCounts(): Promise<Map<string, number>> {
-  const text = await (await fetch(`${platform.httpUrl}/metrics`)).text();
+  const text = await (await platform.api('/metrics')).text();
   const counts = new Map<string, number>();
   for (const m of text.matchAll(/^anxin_ingest_rejected_total\{reason="(\w+)"\} (\d+)/gm)) counts.set(m[1]!, Number(m[2]));
   return counts;
@@ -82,7 +82,7 @@ describe.each(DEVICE_TYPES.map((t) => [t] as const))('%s', (type) => {
     await client.endAsync();
     const after = await rejectedCounts();
     expect(after.get('too_large')! - (before.get('too_large') ?? 0)).toBe(expected.get('too_large') ?? 0);
-    if (refusedByBroker > 0) expect(await (await fetch(`${platform.httpUrl}/metrics`)).text()).toMatch(/anxin_broker_refusals_total\{reason="packet_too_large"\} [1-9]/);
+    if (refusedByBroker > 0) expect(await (await platform.api('/metrics')).text()).toMatch(/anxin_broker_refusals_total\{reason="packet_too_large"\} [1-9]/);
     for (const [reason, n] of expected) {
       expect({ reason, counted: (after.get(reason) ?? 0) - (before.get(reason) ?? 0) }).toEqual({ reason, counted: n });
     }
@@ -110,7 +110,7 @@ describe('bad input that needs the server state', () => {
     const { deviceId, secret } = devices.get('door-contact')!;
     const client = await connect(deviceId, secret);
     expect(await publish(client, topics.uplink(deviceId, 'telemetry'), JSON.stringify({ seq: 1, ts: Date.now(), open: false, pad: 'x'.repeat(300_000) }))).toBe('closed');
-    const metrics = await (await fetch(`${platform.httpUrl}/metrics`)).text();
+    const metrics = await (await platform.api('/metrics')).text();
     expect(metrics).toMatch(/anxin_broker_refusals_total\{reason="packet_too_large"\} [1-9]/);
     await stillServing();
   });
@@ -133,7 +133,7 @@ describe('bad input that needs the server state', () => {
       expect(outcomes).toEqual(['acked', 'acked', 'acked', 'closed']);
       const log = (await (await limited.api(`/api/devices/${deviceId}/rejections`)).json()) as { items: { reason: string }[] };
       expect(log.items[0]?.reason).toBe('too_fast');
-      expect(await (await fetch(`${limited.httpUrl}/metrics`)).text()).toMatch(/anxin_broker_refusals_total\{reason="rate_limited"\} 1/);
+      expect(await (await limited.api('/metrics')).text()).toMatch(/anxin_broker_refusals_total\{reason="rate_limited"\} 1/);
     } finally {
       await limited.dispose();
     }

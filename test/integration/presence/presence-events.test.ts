@@ -78,7 +78,7 @@ it('keeps a device that sent a clean DISCONNECT online through its heartbeat gra
   await client.publishAsync(topics.uplink(deviceId, 'status'), JSON.stringify({ seq: 1, ts: Date.now(), state: 'online', battery: 90, heartbeatS: 300 }), { qos: 1 });
   const states = platform.get(DeviceStateService);
   await waitFor(() => states.get(deviceId)?.battery === 90);
-  const connected = async (): Promise<number> => Number(/^anxin_broker_connected_devices (\d+)/m.exec(await (await fetch(`${platform.httpUrl}/metrics`)).text())?.[1]);
+  const connected = async (): Promise<number> => Number(/^anxin_broker_connected_devices (\d+)/m.exec(await (await platform.api('/metrics')).text())?.[1]);
   const before = await connected();
   await client.endAsync(); // a reboot, or the fleet stopping: DISCONNECT, so no will
   for (let i = 0; i < 250 && (await connected()) >= before; i++) await new Promise((r) => setTimeout(r, 20)); // the broker has seen it
