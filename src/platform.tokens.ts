@@ -14,3 +14,6 @@ export interface Readiness {
 
 /** The configured (or generated) admin bearer token. */
 export const ADMIN_TOKEN = Symbol('AdminToken');
+
+/** Where operator alerts go (`OperatorAlertSink` of src/domain/operator-alerts): stored, counted and logged. */
+export const OPERATOR_ALERTS = Symbol('OperatorAlerts');
