@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AlertingModule } from './alerting/alerting.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { DispatchModule } from './dispatch/dispatch.module.js';
 import { ApiErrorsFilter } from './api/api-errors.filter.js';
 import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
@@ -138,7 +139,7 @@ export class AppModule {
       module: AppModule,
       // Global: capability modules (alerting, dispatch) inject these providers without re-importing.
       global: true,
-      imports: [AlertingModule, AccountsModule, ProvidersModule, WebModule, DispatchModule],
+      imports: [AlertingModule, AccountsModule, ProvidersModule, WebModule, DispatchModule, AuditModule],
       controllers: [HealthController, OpenApiController, DevicesController, TelemetryController, ResidentsController, GeographyController, FleetController],
       providers: [
         ...providers,

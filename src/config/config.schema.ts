@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { authConfigSchema } from '../accounts/token-secret.js';
+import { auditConfigSchema } from '../audit/audit.config.js';
 import { dispatchConfigSchema } from '../dispatch/dispatch.config.js';
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -95,6 +96,8 @@ export const configSchema = z.object({
     .prefault({}),
   /** Work orders: webhooks, accept SLAs per priority, offer redelivery (src/dispatch/dispatch.config.ts). */
   dispatch: dispatchConfigSchema,
+  /** Audit trail of sensitive reads and changes: retention (src/audit/audit.config.ts). */
+  audit: auditConfigSchema,
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -51,6 +51,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   ANXIN_DISPATCH_P2_ACCEPT_MS: 'dispatch.sla.p2AcceptMs',
   ANXIN_DISPATCH_P3_ACCEPT_MS: 'dispatch.sla.p3AcceptMs',
   ANXIN_DISPATCH_REDELIVER_MS: 'dispatch.redeliverMs',
+  ANXIN_AUDIT_RETENTION_DAYS: 'audit.retentionDays',
 };
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

@@ -197,6 +197,29 @@ export class WorkOrderRepository {
     return rows.flatMap((r) => (r.resident_id === null ? [] : [r.resident_id]));
   }
 
+  /**
+   * The newest work order for `residentId` that `providerId` holds or was
+   * offered: the purpose an audited read of that resident by the provider's
+   * staff served (src/audit). Null when there is none.
+   */
+  async latestServing(providerId: string, residentId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('work_orders')
+      .select('id')
+      .where('resident_id', '=', residentId)
+      .where((eb) =>
+        eb.or([
+          eb('provider_id', '=', providerId),
+          eb.exists(eb.selectFrom('offer_deliveries').select('offer_deliveries.order_id').whereRef('offer_deliveries.order_id', '=', 'work_orders.id').where('offer_deliveries.provider_id', '=', providerId)),
+        ]),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.id ?? null;
+  }
+
   async inDistrictSince(districtCode: string, from: number): Promise<WorkOrderSnapshot[]> {
     const rows = await this.db.selectFrom('work_orders').select('snapshot').where('district_code', '=', districtCode).where('created_at', '>=', from).execute();
     return rows.map((r) => parseSnapshot(r.snapshot));

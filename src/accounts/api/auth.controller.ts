@@ -18,6 +18,7 @@ import {
 } from '../account.schema.js';
 import { AccountService } from '../account.service.js';
 import { AuthService, type LoginResult } from '../auth.service.js';
+import { Audited } from '../../audit/audited.decorator.js';
 import { CurrentPrincipal, RequireRole } from './access.guard.js';
 import { mapErrors } from './http-errors.js';
 
@@ -33,6 +34,9 @@ const routes = {
 };
 
 const idParams = new ZodValidationPipe(accountIdParamsSchema, 'params');
+
+/** An account change is about the account's district (or its provider's), so that district's officer sees it. */
+const accountSubject = (a: AccountView) => ({ targetKind: 'account', targetId: a.id, districtCode: a.districtCode, providerId: a.providerId }) as const;
 
 @Controller('api/auth')
 export class AuthController {
@@ -83,24 +87,28 @@ export class AccountsController {
   }
 
   @Post()
+  @Audited<AccountView>('account.create', (_req, a) => ({ ...accountSubject(a), detail: { role: a.role, username: a.username } }))
   async create(@Body(new ZodValidationPipe(createAccountBodySchema, 'body')) body: CreateAccountBody, @CurrentPrincipal() principal: Principal): Promise<AccountView> {
     return mapErrors(this.clock, () => this.accounts.create(withoutUndefined(body), principal.username));
   }
 
   @Post(':id/disable')
   @HttpCode(200)
+  @Audited<AccountView>('account.disable', (_req, a) => accountSubject(a))
   async disable(@Param(idParams) { id }: { id: string }): Promise<AccountView> {
     return mapErrors(this.clock, () => this.accounts.disable(id));
   }
 
   @Post(':id/enable')
   @HttpCode(200)
+  @Audited<AccountView>('account.enable', (_req, a) => accountSubject(a))
   async enable(@Param(idParams) { id }: { id: string }): Promise<AccountView> {
     return mapErrors(this.clock, () => this.accounts.enable(id));
   }
 
   @Post(':id/revoke-tokens')
   @HttpCode(200)
+  @Audited<{ revoked: number }>('account.revoke_tokens', ({ params }, r) => ({ targetKind: 'account', targetId: params.id ?? null, detail: { revoked: r.revoked } }))
   async revoke(@Param(idParams) { id }: { id: string }): Promise<{ revoked: number }> {
     return { revoked: await mapErrors(this.clock, () => this.accounts.revokeTokens(id)) };
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import type { z } from 'zod';
 import { AdminGuard } from '../../api/admin.guard.js';
+import { Audited } from '../../audit/audited.decorator.js';
 import { documentRoute } from '../../api/openapi.js';
 import { ZodValidationPipe } from '../../api/zod-validation.pipe.js';
 import { carePlanSchema } from '../../domain/care-plans/care-plan.schema.js';
@@ -23,6 +24,10 @@ documentRoute({ method: 'post', path: '/api/residents/:id/snoozes', tag: 'care-p
 
 const params = new ZodValidationPipe(idParamsSchema, 'params');
 
+type CarePlanChange = z.infer<typeof carePlanChangeResponseSchema>;
+const carePlanSubject = (id: string | undefined, r: CarePlanChange) =>
+  ({ targetKind: 'resident', targetId: id ?? null, residentId: id ?? null, detail: { fromVersion: r.audit.fromVersion, toVersion: r.audit.toVersion } }) as const;
+
 @Controller('api/residents')
 @UseGuards(AdminGuard)
 export class CarePlansController {
@@ -34,6 +39,7 @@ export class CarePlansController {
   }
 
   @Patch(':id/care-plan')
+  @Audited<CarePlanChange>('care_plan.change', ({ params }, r) => carePlanSubject(params.id, r))
   async change(
     @Param(params) { id }: { id: string },
     @Body(new ZodValidationPipe(carePlanBodySchema, 'body')) body: z.infer<typeof carePlanBodySchema>,
@@ -48,6 +54,7 @@ export class CarePlansController {
   }
 
   @Post(':id/snoozes')
+  @Audited<CarePlanChange>('care_plan.snooze', ({ params }, r) => carePlanSubject(params.id, r))
   async snooze(
     @Param(params) { id }: { id: string },
     @Body(new ZodValidationPipe(snoozeBodySchema, 'body')) body: z.infer<typeof snoozeBodySchema>,

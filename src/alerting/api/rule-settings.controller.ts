@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Patch, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { AdminGuard } from '../../api/admin.guard.js';
+import { Audited } from '../../audit/audited.decorator.js';
 import { documentRoute } from '../../api/openapi.js';
 import { ZodValidationPipe } from '../../api/zod-validation.pipe.js';
 import { withoutUndefined } from '../../util/without-undefined.js';
@@ -32,6 +33,7 @@ export class RuleSettingsController {
   }
 
   @Patch()
+  @Audited<z.infer<typeof ruleSettingsViewSchema>>('rule_settings.change', (_req, r) => ({ targetKind: 'rule_settings', targetId: null, detail: { version: r.version } }))
   async change(@Body(new ZodValidationPipe(ruleSettingsPatchSchema, 'body')) body: RuleSettingsPatch, @Actor() who: string) {
     return mapErrors(() => this.settings.change(withoutUndefined(body) as RuleSettingsPatch, who));
   }

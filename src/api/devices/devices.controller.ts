@@ -7,6 +7,7 @@ import { RejectionLog } from '../../ingest/rejection-log.js';
 import { DeviceRepository, type DeviceRecord } from '../../registry/device.repository.js';
 import { TELEMETRY_STORE, type TelemetryStore } from '../../telemetry/telemetry.store.js';
 import { CurrentPrincipal, RequireRole } from '../../accounts/api/access.guard.js';
+import { Audited } from '../../audit/audited.decorator.js';
 import type { Principal } from '../../domain/access/principal.js';
 import { rolesThatMayRead } from '../../domain/access/resident-data-access.js';
 import { AdminGuard } from '../admin.guard.js';
@@ -39,6 +40,8 @@ const routes = {
 
 const params = new ZodValidationPipe(deviceIdParamsSchema, 'params');
 
+const deviceSubject = (id: string | undefined) => ({ targetKind: 'device', targetId: id ?? null, ...(id !== undefined ? { deviceId: id } : {}) }) as const;
+
 function credentials(deviceId: string, secret: string): z.infer<typeof deviceCredentialsSchema> {
   return { deviceId, secret, mqtt: { clientId: deviceId, username: deviceId, topics: { publish: topics.uplink(deviceId, 'telemetry').replace(/telemetry$/, '{telemetry|event|status|batch|cmd/reply}'), subscribe: topics.command(deviceId) } } };
 }
@@ -56,6 +59,7 @@ export class DevicesController {
 
   @Post()
   @UseGuards(AdminGuard)
+  @Audited<{ deviceId: string }>('device.provision', (_req, r) => ({ targetKind: 'device', targetId: r.deviceId, deviceId: r.deviceId }))
   async provision(@Body(new ZodValidationPipe(routes.provision.body!, 'body')) body: z.infer<typeof provisionDeviceBodySchema>) {
     const { deviceId, secret } = await this.admin.provision(body, 'api');
     return credentials(deviceId, secret);
@@ -78,6 +82,7 @@ export class DevicesController {
 
   @Get(':id/telemetry/latest')
   @RequireRole(...rolesThatMayRead('health_and_location'))
+  @Audited('device.telemetry.read', ({ params }) => deviceSubject(params.id))
   async latest(@Param(params) { id }: { id: string }, @CurrentPrincipal() principal: Principal) {
     await this.find(id);
     await this.access.assertDevice(principal, id, 'health_and_location');
@@ -93,6 +98,7 @@ export class DevicesController {
 
   @Post(':id/rotate-secret')
   @UseGuards(AdminGuard)
+  @Audited('device.secret.rotate', ({ params }) => deviceSubject(params.id))
   async rotate(@Param(params) { id }: { id: string }) {
     await this.find(id);
     return credentials(id, await this.admin.rotateSecret(id));
@@ -101,6 +107,7 @@ export class DevicesController {
   @Post(':id/disable')
   @HttpCode(204)
   @UseGuards(AdminGuard)
+  @Audited('device.disable', ({ params }) => deviceSubject(params.id))
   async disable(@Param(params) { id }: { id: string }): Promise<void> {
     await this.find(id);
     await this.admin.disable(id);

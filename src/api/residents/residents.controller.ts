@@ -1,5 +1,6 @@
 import { Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
+import { Audited } from '../../audit/audited.decorator.js';
 import { ResidentRepository } from '../../registry/resident.repository.js';
 import { AdminGuard } from '../admin.guard.js';
 import { documentRoute } from '../openapi.js';
@@ -32,6 +33,8 @@ export class ResidentsController {
   }
 
   @Get(':id')
+  // Only the unmasked record reveals personal data; the masked one is what the list shows anyway.
+  @Audited('resident.record.read', ({ params, query }) => (query.unmasked === 'true' ? { targetKind: 'resident', targetId: params.id ?? null, residentId: params.id ?? null } : null))
   async get(@Param(new ZodValidationPipe(idParams, 'params')) { id }: { id: string }, @Query(new ZodValidationPipe(detailQuery, 'query')) q: z.infer<typeof detailQuery>) {
     const resident = await this.residents.getById(id, { unmasked: q.unmasked === 'true' });
     if (!resident) throw new NotFoundException({ error: `resident "${id}" not found` });

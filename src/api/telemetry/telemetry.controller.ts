@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { CurrentPrincipal, RequireRole } from '../../accounts/api/access.guard.js';
+import { Audited } from '../../audit/audited.decorator.js';
 import type { Principal } from '../../domain/access/principal.js';
 import { z } from 'zod';
 import { TELEMETRY_STORE, type TelemetryStore } from '../../telemetry/telemetry.store.js';
@@ -32,6 +33,17 @@ export class TelemetryController {
 
   @Get('telemetry/range')
   @UseGuards(AdminGuard)
+  @Audited('telemetry.range.read', ({ query }) => {
+    const residentId = typeof query.residentId === 'string' ? query.residentId : null;
+    const deviceId = typeof query.deviceId === 'string' ? query.deviceId : undefined;
+    return {
+      targetKind: residentId !== null ? 'resident' : 'device',
+      targetId: residentId ?? deviceId ?? null,
+      residentId,
+      ...(deviceId !== undefined ? { deviceId } : {}),
+      detail: { measurement: String(query.measurement), field: String(query.field), from: Number(query.from), to: Number(query.to) },
+    };
+  })
   async range(@Query(new ZodValidationPipe(rangeQuerySchema, 'query')) q: z.infer<typeof rangeQuerySchema>) {
     const { deviceId, residentId, ...rest } = q;
     return { items: await this.telemetry.range({ ...rest, ...(deviceId ? { deviceId } : {}), ...(residentId ? { residentId } : {}) }) };
@@ -39,6 +51,7 @@ export class TelemetryController {
 
   @Get('residents/:id/vitals')
   @RequireRole('platform_admin', 'provider_dispatcher', 'caregiver')
+  @Audited<{ from: number; to: number }>('resident.vitals.read', ({ params }, r) => ({ targetKind: 'resident', targetId: params.id ?? null, residentId: params.id ?? null, detail: { from: r.from, to: r.to } }))
   async residentVitals(
     @Param(new ZodValidationPipe(residentParams, 'params')) { id }: { id: string },
     @Query(new ZodValidationPipe(residentVitalsQuerySchema, 'query')) q: z.infer<typeof residentVitalsQuerySchema>,

@@ -12,6 +12,7 @@
 import { BadRequestException, Body, ConflictException, Controller, ForbiddenException, Get, HttpCode, NotFoundException, Param, Post, Query, UnauthorizedException } from '@nestjs/common';
 import type { z } from 'zod';
 import { CurrentPrincipal, RequireRole } from '../../accounts/api/access.guard.js';
+import { Audited } from '../../audit/audited.decorator.js';
 import { documentRoute } from '../../api/openapi.js';
 import { ZodValidationPipe } from '../../api/zod-validation.pipe.js';
 import { residentCardSchema, type ResidentCard } from '../../contracts/dispatch.contracts.js';
@@ -101,6 +102,7 @@ export class OrdersController {
   /** The unmasked resident card, for the staff who accepted the order (403 for everyone else). */
   @Get(':id/resident')
   @RequireRole(...providerStaff)
+  @Audited<ResidentCard>('resident.card.read', ({ params }, card) => ({ targetKind: 'order', targetId: params.id ?? null, residentId: card.residentId, purpose: params.id ?? null }))
   resident(@Param(idParams) { id }: { id: string }, @CurrentPrincipal() principal: Principal): Promise<ResidentCard> {
     return mapped(() => this.dispatch.residentCard(principal, id));
   }

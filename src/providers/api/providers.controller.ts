@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } fr
 import type { z } from 'zod';
 import { CurrentPrincipal, RequireRole } from '../../accounts/api/access.guard.js';
 import { mapErrors } from '../../accounts/api/http-errors.js';
+import { Audited } from '../../audit/audited.decorator.js';
 import { documentRoute } from '../../api/openapi.js';
 import { ZodValidationPipe } from '../../api/zod-validation.pipe.js';
 import type { Principal } from '../../domain/access/principal.js';
@@ -35,6 +36,8 @@ export class ProvidersController {
   }
 
   @Get(':id')
+  // The detail carries every staff member's last position: personal data of the staff.
+  @Audited<ProviderDetail>('staff.location.read', (_req, p) => ({ targetKind: 'provider', targetId: p.id, providerId: p.id, districtCode: p.districtCode }))
   async get(@Param(idParams) { id }: { id: string }, @CurrentPrincipal() principal: Principal): Promise<ProviderDetail> {
     return mapErrors(this.clock, () => this.providers.get(principal, id));
   }
@@ -49,6 +52,7 @@ export class StaffController {
   ) {}
 
   @Patch(':id/duty')
+  @Audited<Staff>('staff.duty.change', (_req, s) => ({ targetKind: 'staff', targetId: s.id, providerId: s.providerId, detail: { onDuty: s.onDuty } }))
   async duty(@Param(idParams) { id }: { id: string }, @Body(new ZodValidationPipe(dutyBodySchema, 'body')) body: z.infer<typeof dutyBodySchema>, @CurrentPrincipal() principal: Principal): Promise<Staff> {
     return mapErrors(this.clock, () => this.providers.setOnDuty(principal, id, body.onDuty));
   }
