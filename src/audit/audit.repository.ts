@@ -59,14 +59,15 @@ export class AuditRepository {
    * record of this prune, told how many went), in one transaction: the
    * entry first, so the database measures its 180-day floor from now; then
    * the permit the delete trigger asks for, the delete, and the permit's
-   * removal.
+   * removal. With nothing to delete it writes nothing: an hourly idle
+   * prune would only add noise to the trail.
    */
   async prune(beforeAt: number, entry: (deleted: number) => NewAuditEntry): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const { n } = await trx.selectFrom('audit_entries').select((eb) => eb.fn.countAll<number>().as('n')).where('at', '<', beforeAt).executeTakeFirstOrThrow();
       const deleted = Number(n);
-      await trx.insertInto('audit_entries').values(toRow(entry(deleted))).execute();
       if (deleted === 0) return 0;
+      await trx.insertInto('audit_entries').values(toRow(entry(deleted))).execute();
       await trx.insertInto('audit_prune_permits').values({ before_at: beforeAt }).execute();
       await trx.deleteFrom('audit_entries').where('at', '<', beforeAt).execute();
       await trx.deleteFrom('audit_prune_permits').execute();
