@@ -82,7 +82,7 @@ function allowedRoles(id: string): readonly Role[] {
 describe('the route walk', () => {
   it('walks a route table that holds the resident-revealing routes', () => {
     expect(servedRoutes(platform).map((r) => r.id)).toEqual(
-      expect.arrayContaining(['GET /api/devices', 'GET /api/devices/{id}', 'GET /api/devices/{id}/telemetry/latest', 'GET /api/residents/{id}/vitals', 'GET /api/orders/{id}/resident', 'GET /metrics']),
+      expect.arrayContaining(['GET /api/devices', 'GET /api/devices/{id}', 'GET /api/devices/{id}/telemetry/latest', 'GET /api/residents/{id}/vitals', 'GET /api/orders/{id}/resident', 'GET /metrics', 'GET /api/audit', 'GET /api/audit.csv']),
     );
   });
 
