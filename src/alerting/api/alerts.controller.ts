@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import type { z } from 'zod';
 import { AdminGuard } from '../../api/admin.guard.js';
+import { Audited } from '../../audit/audited.decorator.js';
 import { documentRoute } from '../../api/openapi.js';
 import { ZodValidationPipe } from '../../api/zod-validation.pipe.js';
 import { AlertCommandError } from '../../domain/alerts/alert-book.js';
@@ -37,11 +38,20 @@ export class AlertsController {
   ) {}
 
   @Get()
+  // One entry per page: the residents are in the alerts, the page size in the detail.
+  @Audited<z.infer<typeof alertPageSchema>>('alert.read', ({ query }, page) => ({
+    targetKind: 'alert',
+    targetId: null,
+    residentId: typeof query.residentId === 'string' ? query.residentId : null,
+    detail: { alerts: page.items.length },
+  }))
   async list(@Query(new ZodValidationPipe(routes.list.query!, 'query')) query: ListAlertsQuery): Promise<z.infer<typeof alertPageSchema>> {
     return { items: await this.alerts.list(withoutUndefined(query)) };
   }
 
   @Get(':id')
+  // The admin reads an alert to handle it: the alert is the purpose.
+  @Audited<z.infer<typeof alertDetailSchema>>('alert.read', (_req, a) => ({ targetKind: 'alert', targetId: a.id, residentId: a.residentId, purpose: a.id }))
   async get(@Param(params) { id }: { id: string }): Promise<z.infer<typeof alertDetailSchema>> {
     return mapErrors(async () => {
       const stored = await this.alerts.get(id);

@@ -1,6 +1,7 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { DEVICE_TYPES } from '../../../devices/device-type.js';
+import { Audited } from '../../audit/audited.decorator.js';
 import { FleetRepository } from '../../registry/fleet.repository.js';
 import { AdminGuard } from '../admin.guard.js';
 import { documentRoute } from '../openapi.js';
@@ -19,6 +20,7 @@ export class FleetController {
   constructor(private readonly fleet: FleetRepository) {}
 
   @Get('manifest')
+  @Audited<{ homes: readonly unknown[] }>('fleet.manifest.read', (_req, r) => ({ targetKind: 'fleet', targetId: null, detail: { homes: r.homes.length } }))
   async manifest(@Query(new ZodValidationPipe(manifestQuerySchema, 'query')) q: z.infer<typeof manifestQuerySchema>) {
     return { homes: await this.fleet.listHomes(q.homes) };
   }

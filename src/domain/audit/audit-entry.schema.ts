@@ -19,7 +19,7 @@ import { ROLES } from '../access/principal.js';
 
 /**
  * Every audited action and its kind:
- * - `read`: unmasked personal data left the platform. Fails closed: when the
+ * - `read`: unmasked personal data (identity, contacts, readings, positions) left the platform. Fails closed: when the
  *   entry cannot be written the data is not served.
  * - `change`: a resident's, device's, care plan's, account's or provider's
  *   record changed. Recorded after the change succeeded.
@@ -32,6 +32,10 @@ export const AUDIT_ACTIONS = {
   'device.telemetry.read': 'read',
   'telemetry.range.read': 'read',
   'staff.location.read': 'read',
+  /** An alert's evidence holds the resident's readings (vitals, presence). */
+  'alert.read': 'read',
+  /** Every demo home's position, for the simulator. */
+  'fleet.manifest.read': 'read',
   'audit.export': 'read',
   'device.provision': 'change',
   'device.secret.rotate': 'change',
@@ -58,7 +62,7 @@ export function kindOf(action: AuditAction): AuditActionKind {
 /** `system` acts for the platform itself (retention prune): no account behind it. */
 export const auditRoleSchema = z.enum([...ROLES, 'system']);
 
-export const AUDIT_TARGET_KINDS = ['resident', 'device', 'order', 'provider', 'staff', 'account', 'rule_settings', 'audit'] as const;
+export const AUDIT_TARGET_KINDS = ['resident', 'device', 'order', 'alert', 'provider', 'staff', 'account', 'rule_settings', 'fleet', 'audit'] as const;
 export const auditTargetKindSchema = z.enum(AUDIT_TARGET_KINDS);
 
 /** Small facts about the action (a field and window read, a care-plan version), never the data read. */
