@@ -25,8 +25,8 @@ documentRoute({ method: 'post', path: '/api/residents/:id/snoozes', tag: 'care-p
 const params = new ZodValidationPipe(idParamsSchema, 'params');
 
 type CarePlanChange = z.infer<typeof carePlanChangeResponseSchema>;
-const carePlanSubject = (id: string | undefined, r: CarePlanChange) =>
-  ({ targetKind: 'resident', targetId: id ?? null, residentId: id ?? null, detail: { fromVersion: r.audit.fromVersion, toVersion: r.audit.toVersion } }) as const;
+const residentSubject = (id: string | undefined) => ({ targetKind: 'resident', targetId: id ?? null, residentId: id ?? null }) as const;
+const carePlanSubject = (id: string | undefined, r: CarePlanChange) => ({ ...residentSubject(id), detail: { fromVersion: r.audit.fromVersion, toVersion: r.audit.toVersion } });
 
 @Controller('api/residents')
 @UseGuards(AdminGuard)
@@ -34,6 +34,7 @@ export class CarePlansController {
   constructor(private readonly carePlans: CarePlanService) {}
 
   @Get(':id/care-plan')
+  @Audited('care_plan.read', ({ params }) => residentSubject(params.id))
   async get(@Param(params) { id }: { id: string }) {
     return mapErrors(() => this.carePlans.get(id));
   }
@@ -49,6 +50,7 @@ export class CarePlansController {
   }
 
   @Get(':id/care-plan/history')
+  @Audited('care_plan.read', ({ params }) => ({ ...residentSubject(params.id), detail: { history: true } }))
   async history(@Param(params) { id }: { id: string }) {
     return mapErrors(async () => ({ residentId: id, items: await this.carePlans.history(id) }));
   }

@@ -36,6 +36,8 @@ export const AUDIT_ACTIONS = {
   'alert.read': 'read',
   /** Every demo home's position, for the simulator. */
   'fleet.manifest.read': 'read',
+  /** A care plan's overrides tell a condition (SpO2 scale 2: COPD; a low heart-rate band: bradycardia). */
+  'care_plan.read': 'read',
   'audit.export': 'read',
   'device.provision': 'change',
   'device.secret.rotate': 'change',

@@ -160,6 +160,7 @@ describe('each sensitive read writes its entry', () => {
     ["a district officer reads a provider's staff locations", 'staff.location.read', () => [tokens.jianghanOfficer, `/api/providers/${MINZU}`], () => ({ role: 'district_officer', residentId: null, targetKind: 'provider', targetId: MINZU, purpose: null })],
     ['the admin reads the unmasked resident record', 'resident.record.read', () => [TEST_ADMIN_TOKEN, `/api/residents/${resident.id}?unmasked=true`], () => ({ role: 'platform_admin', residentId: resident.id, purpose: null })],
     ["the admin lists a resident's alerts (their evidence holds readings)", 'alert.read', () => [TEST_ADMIN_TOKEN, `/api/alerts?residentId=${resident.id}`], () => ({ role: 'platform_admin', residentId: resident.id, targetKind: 'alert', detail: { alerts: 0 } })],
+    ["the admin reads a resident's care plan (its overrides tell conditions)", 'care_plan.read', () => [TEST_ADMIN_TOKEN, `/api/residents/${resident.id}/care-plan`], () => ({ role: 'platform_admin', residentId: resident.id, targetKind: 'resident' })],
     ["the simulator's manifest of home positions", 'fleet.manifest.read', () => [TEST_ADMIN_TOKEN, '/api/fleet/manifest?homes=2'], () => ({ role: 'platform_admin', residentId: null, districtCode: null, targetKind: 'fleet', detail: { homes: 2 } })],
   ])('%s: one %s entry', async (_name, action, request, expected) => {
     const [token, path] = request();
