@@ -4,10 +4,14 @@
  * Registers a device and prints its credentials once (the secret is stored
  * only as a hash). Talks to the running platform's REST API by default, so
  * the broker knows the device at once; with --offline it writes the registry
- * database directly (the platform must be stopped, and picks it up at start).
+ * database directly (the platform must be stopped, and picks it up at start)
+ * and appends the audit entry the API would have written, with the operating
+ * system's user as the actor.
  */
 import { Command, Option } from 'commander';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { AuditRepository } from '../audit/audit.repository.js';
 import { DEVICE_TYPES } from '../../devices/device-type.js';
 import { openRegistryDatabase } from '../registry/database.js';
 import { DeviceRepository } from '../registry/device.repository.js';
@@ -43,8 +47,9 @@ async function provisionOverApi(o: Options): Promise<unknown> {
 async function provisionOffline(o: Options): Promise<unknown> {
   const db = await openRegistryDatabase({ filename: join(o.dataDir, 'registry.sqlite') });
   try {
-    const service = new ProvisioningService({ devices: new DeviceRepository(db), residents: new ResidentRepository(db), geography: new GeographyRepository(db) });
-    return await service.provisionDevice({
+    const devices = new DeviceRepository(db);
+    const service = new ProvisioningService({ devices, residents: new ResidentRepository(db), geography: new GeographyRepository(db) });
+    const provisioned = await service.provisionDevice({
       type: o.type,
       provisionedBy: 'cli',
       ...(o.id && { id: o.id }),
@@ -52,6 +57,22 @@ async function provisionOffline(o: Options): Promise<unknown> {
       ...(o.home && { homeId: o.home }),
       ...(o.label && { label: o.label }),
     });
+    const binding = await devices.findBinding(provisioned.deviceId);
+    await new AuditRepository(db).append({
+      at: Date.now(),
+      action: 'device.provision',
+      actorId: 'cli',
+      actorName: userInfo().username.slice(0, 64) || 'cli',
+      role: 'system',
+      residentId: binding?.residentId ?? null,
+      districtCode: binding?.districtCode ?? null,
+      targetKind: 'device',
+      targetId: provisioned.deviceId,
+      purpose: null,
+      address: null,
+      detail: { via: 'provision --offline' },
+    });
+    return provisioned;
   } finally {
     await db.destroy();
   }
