@@ -14,6 +14,7 @@
  * history's business.
  */
 import type { Principal } from '../domain/access/principal.js';
+import { verifyChain, type ChainedEntry, type ChainVerdict } from '../domain/audit/audit-chain.js';
 import { decideAuditQuery } from '../domain/audit/audit-access.js';
 import { renderAuditCsv } from '../domain/audit/audit-csv.js';
 import { kindOf, type AuditAction, type AuditEntry, type AuditQuery, type NewAuditEntry } from '../domain/audit/audit-entry.schema.js';
@@ -131,6 +132,26 @@ export class AuditTrail {
       detail: { ...withoutUndefined(filters), rows: entries.length },
     });
     return { csv: renderAuditCsv(entries), rows: entries.length, nextCursor };
+  }
+
+  /**
+   * Walks the hash chain from the oldest retained entry to the newest and
+   * names the first entry that breaks it (changed, removed or inserted
+   * around the triggers). Pages of 1,000; the last entry of a page links
+   * the next.
+   */
+  async verify(): Promise<ChainVerdict> {
+    let checked = 0;
+    let carry: ChainedEntry | undefined;
+    for (;;) {
+      const page = await this.deps.repository.chain(carry?.id ?? 0, 1_000);
+      if (page.length === 0) return { ok: true, checked };
+      const verdict = verifyChain(carry !== undefined ? [carry, ...page] : page);
+      const carried = carry !== undefined ? 1 : 0;
+      if (!verdict.ok) return { ...verdict, checked: checked + verdict.checked - carried };
+      checked += page.length;
+      carry = page[page.length - 1];
+    }
   }
 
   /** Deletes entries past the retention and records that it did. Returns how many went. */

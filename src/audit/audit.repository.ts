@@ -3,6 +3,7 @@
  * prune. The table refuses UPDATE and DELETE by itself (migration
  * 0140-audit); the prune is the one DELETE it lets through, under a permit.
  */
+import { chainHash, GENESIS_HASH, type ChainedEntry } from '../domain/audit/audit-chain.js';
 import { auditEntrySchema, type AuditAction, type AuditEntry, type NewAuditEntry } from '../domain/audit/audit-entry.schema.js';
 import type { RegistryDb } from '../registry/database.js';
 import { auditDb, type AuditDb, type AuditEntryRow } from './audit.tables.js';
@@ -33,9 +34,15 @@ export class AuditRepository {
     this.db = auditDb(db);
   }
 
+  /** Appends `entry` chained to the newest one (read and written in one transaction, so two appends never share a link). */
   async append(entry: NewAuditEntry): Promise<AuditEntry> {
-    const row = await this.db.insertInto('audit_entries').values(toRow(entry)).returning('id').executeTakeFirstOrThrow();
-    return { ...entry, id: row.id };
+    return this.db.transaction().execute((trx) => appendChained(trx, entry));
+  }
+
+  /** Entries in ascending id order with their chain fields, a page at a time (for verification). */
+  async chain(afterId: number, limit: number): Promise<ChainedEntry[]> {
+    const rows = await this.db.selectFrom('audit_entries').selectAll().where('id', '>', afterId).orderBy('id', 'asc').limit(limit).execute();
+    return rows.map((row) => ({ ...fromRow(row), prevHash: row.prev_hash, hash: row.hash, detailJson: row.detail }));
   }
 
   /** Newest first. */
@@ -67,7 +74,7 @@ export class AuditRepository {
       const { n } = await trx.selectFrom('audit_entries').select((eb) => eb.fn.countAll<number>().as('n')).where('at', '<', beforeAt).executeTakeFirstOrThrow();
       const deleted = Number(n);
       if (deleted === 0) return 0;
-      await trx.insertInto('audit_entries').values(toRow(entry(deleted))).execute();
+      await appendChained(trx, entry(deleted));
       await trx.insertInto('audit_prune_permits').values({ before_at: beforeAt }).execute();
       await trx.deleteFrom('audit_entries').where('at', '<', beforeAt).execute();
       await trx.deleteFrom('audit_prune_permits').execute();
@@ -76,7 +83,19 @@ export class AuditRepository {
   }
 }
 
-function toRow(entry: NewAuditEntry): Omit<AuditEntryRow, 'id'> {
+async function appendChained(trx: AuditDb, entry: NewAuditEntry): Promise<AuditEntry> {
+  const last = await trx.selectFrom('audit_entries').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const row = toRow(entry);
+  const { id } = await trx
+    .insertInto('audit_entries')
+    .values({ ...row, prev_hash: prevHash, hash: chainHash(prevHash, entry, row.detail) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { ...entry, id };
+}
+
+function toRow(entry: NewAuditEntry): Omit<AuditEntryRow, 'id' | 'prev_hash' | 'hash'> {
   return {
     at: entry.at,
     action: entry.action,

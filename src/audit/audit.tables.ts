@@ -16,6 +16,8 @@ export type AuditEntryTable = {
   purpose: string | null;
   address: string | null;
   detail: string;
+  prev_hash: string;
+  hash: string;
 };
 
 export type AuditEntryRow = Selectable<AuditEntryTable>;

@@ -14,6 +14,7 @@ import { documentRoute } from '../../api/openapi.js';
 import { ZodValidationPipe } from '../../api/zod-validation.pipe.js';
 import type { Principal } from '../../domain/access/principal.js';
 import { AUDIT_READER_ROLES } from '../../domain/audit/audit-access.js';
+import { chainVerdictSchema, type ChainVerdict } from '../../domain/audit/audit-chain.js';
 import { auditPageSchema, auditQuerySchema, type AuditQuery } from '../../domain/audit/audit-entry.schema.js';
 import { AuditAccessError, AuditTrail } from '../audit-trail.service.js';
 
@@ -36,6 +37,15 @@ documentRoute({
   query: auditQuerySchema.omit({ limit: true }),
 });
 
+documentRoute({
+  method: 'get',
+  path: '/api/audit/verify',
+  tag: 'audit',
+  roles: ['platform_admin'],
+  summary: "Verify the trail's SHA-256 hash chain from the oldest retained entry: ok, or the first entry changed, removed or inserted outside the API",
+  response: chainVerdictSchema,
+});
+
 const pipes = {
   query: new ZodValidationPipe(auditQuerySchema, 'query'),
   // The export is bounded by AUDIT_EXPORT_MAX, not by the page size.
@@ -50,6 +60,12 @@ export class AuditController {
   @Get('audit')
   async list(@Query(pipes.query) q: AuditQuery, @CurrentPrincipal() principal: Principal): Promise<z.infer<typeof auditPageSchema>> {
     return refused(() => this.trail.query(principal, q));
+  }
+
+  @Get('audit/verify')
+  @RequireRole('platform_admin')
+  async verify(): Promise<ChainVerdict> {
+    return this.trail.verify();
   }
 
   @Get('audit.csv')

@@ -5,6 +5,9 @@
  * - `audit_entries`: one row per sensitive read or change. The id is
  *   AUTOINCREMENT so an id is never reused after a prune: a gap within the
  *   retained period shows that rows were removed by other means.
+ * - `prev_hash`, `hash`: a SHA-256 chain over the entries
+ *   (src/domain/audit/audit-chain.ts), so a change made around the triggers
+ *   (someone with the database file) shows when the chain is verified.
  * - Triggers refuse every UPDATE, and every DELETE except of rows older than
  *   a prune permit.
  * - `audit_prune_permits`: the retention prune inserts one (`before_at`),
@@ -39,6 +42,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('address', 'text')
     /** JSON object of small facts (auditDetailSchema), '{}' when none. */
     .addColumn('detail', 'text', (c) => c.notNull())
+    .addColumn('prev_hash', 'text', (c) => c.notNull())
+    .addColumn('hash', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('audit_entries_at_idx').on('audit_entries').column('at').execute();
   await db.schema.createIndex('audit_entries_resident_idx').on('audit_entries').columns(['resident_id', 'id']).execute();

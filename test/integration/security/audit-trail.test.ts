@@ -124,6 +124,11 @@ describe('who reads the trail', () => {
     expect((await call(tokens[who], '/api/audit.csv')).status).toBe(403);
   });
 
+  it('lets only the platform admin verify the hash chain', async () => {
+    expect((await call(TEST_ADMIN_TOKEN, '/api/audit/verify')).status).toBe(200);
+    expect((await call(tokens.jianghanOfficer, '/api/audit/verify')).status).toBe(403);
+  });
+
   it("shows a district officer their district's entries only, and refuses another district", async () => {
     const jianghan = (await (await call(tokens.jianghanOfficer, '/api/audit?limit=1000')).json()) as { items: AuditEntry[] };
     expect(jianghan.items.length).toBeGreaterThan(0);
@@ -282,5 +287,24 @@ describe('retention', () => {
   it('refuses in the database a prune that reaches into the last 180 days', async () => {
     const db = platform.get<RegistryDb>(REGISTRY_DB as never);
     await expect(sql`INSERT INTO audit_prune_permits (before_at) VALUES (${now - 179 * DAY})`.execute(db)).rejects.toThrow(/180-day floor/);
+  });
+});
+
+describe('tamper evidence', () => {
+  it('verifies the hash chain from the oldest retained entry, after the prune too', async () => {
+    const res = await call(TEST_ADMIN_TOKEN, '/api/audit/verify');
+    expect(res.status).toBe(200);
+    const verdict = (await res.json()) as { ok: boolean; checked: number };
+    expect(verdict).toEqual({ ok: true, checked: (await audit({ limit: 1_000 })).length });
+  });
+
+  it('names the first entry changed behind the triggers’ back (someone with the database file)', async () => {
+    const db = platform.get<RegistryDb>(REGISTRY_DB as never);
+    now += 60_000;
+    for (let i = 0; i < 3; i += 1) await call(TEST_ADMIN_TOKEN, `/api/residents/${resident.id}?unmasked=true`);
+    const [, middle] = await audit({ action: 'resident.record.read', limit: 3 });
+    await sql`DROP TRIGGER audit_entries_no_update`.execute(db);
+    await sql`UPDATE audit_entries SET actor_name = 'nobody' WHERE id = ${middle?.id ?? 0}`.execute(db);
+    expect(await (await call(TEST_ADMIN_TOKEN, '/api/audit/verify')).json()).toMatchObject({ ok: false, brokenAt: middle?.id, reason: 'hash_mismatch' });
   });
 });
