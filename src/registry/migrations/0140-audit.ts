@@ -49,6 +49,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('audit_entries_resident_idx').on('audit_entries').columns(['resident_id', 'id']).execute();
   await db.schema.createIndex('audit_entries_district_idx').on('audit_entries').columns(['district_code', 'id']).execute();
   await db.schema.createIndex('audit_entries_actor_idx').on('audit_entries').columns(['actor_id', 'id']).execute();
+  await db.schema.createIndex('audit_entries_action_idx').on('audit_entries').columns(['action', 'id']).execute();
 
   await db.schema.createTable('audit_prune_permits').addColumn('before_at', 'bigint', (c) => c.notNull()).execute();
 
