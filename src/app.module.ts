@@ -38,7 +38,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { PlatformRuntime } from './platform.runtime.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { WebModule } from './web/web.module.js';
-import { ADMIN_TOKEN, APP_CONFIG, CLOCK, LOGGER, OPERATOR_ALERTS, PROM_REGISTRY, READINESS, REGISTRY_DB, type Clock } from './platform.tokens.js';
+import { ADMIN_TOKEN, APP_CONFIG, CLOCK, LOGGER, OPERATOR_ALERTS, PROM_REGISTRY, READINESS, REGISTRY_DB, SLEEPER, type Clock, type Sleeper } from './platform.tokens.js';
 import { discardOperatorAlerts } from './domain/operator-alerts/operator-alert.js';
 import { openRegistryDatabase, type RegistryDb } from './registry/database.js';
 import { seedDemoData } from './registry/demo/seed-demo.js';
@@ -55,6 +55,8 @@ export interface AppOverrides {
   /** Server clock; tests inject one. */
   readonly now?: Clock;
   readonly logger?: Logger;
+  /** Bounded delays (a slowed login); tests inject one that returns at once. */
+  readonly sleep?: Sleeper;
 }
 
 const factory = <T>(provide: unknown, inject: unknown[], useFactory: (...args: never[]) => T | Promise<T>): Provider =>
@@ -76,6 +78,7 @@ export class AppModule {
       { provide: APP_CONFIG, useValue: config },
       { provide: LOGGER, useValue: logger },
       { provide: CLOCK, useValue: now },
+      { provide: SLEEPER, useValue: overrides.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))) },
       { provide: PROM_REGISTRY, useValue: registry },
       // Demo data is seeded here, before any module's bootstrap hook reads the registry.
       factory(REGISTRY_DB, [], async () => {
