@@ -86,7 +86,8 @@ export class AuthService {
     this.deps.metrics.throttle(gate.decision, gate.decision === 'allow' ? 'none' : gate.key);
     if (gate.decision === 'refuse') {
       this.deps.metrics.failure('throttled');
-      this.deps.logger.info({ username: userKey, address, key: gate.key }, 'login throttled');
+      // debug, not info: an attacker sends refused attempts by the thousand; the metric counts them.
+      this.deps.logger.debug({ username: userKey, address, key: gate.key }, 'login throttled');
       if (gate.attack) this.raiseAttack(gate.attack);
       throw new LoginError('throttled', gate.retryAt);
     }
