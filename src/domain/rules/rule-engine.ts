@@ -844,8 +844,13 @@ function evidence(ruleId: string, thresholds: Record<string, number>, samples: E
   return { ruleId, ruleVersion: RULE_VERSION, thresholds, samples, summary };
 }
 
-/** The latest expiry among suspensions covering `kind` at event time `at`, or null. Expired ones are ignored. */
+/**
+ * The latest expiry among suspensions covering `kind` at event time `at`, or
+ * null. Expired ones are ignored, and so is every suspension of a life-safety
+ * kind: the API refuses them, but a plan stored before that rule may hold one.
+ */
 function suspendedUntil(settings: RuleSettings, kind: AlertKind, at: number): number | null {
+  if (ALERT_KIND_POLICY[kind].lifeSafety) return null;
   let until: number | null = null;
   for (const s of settings.suspensions) {
     if (s.until > at && (s.kinds as readonly string[]).includes(kind)) until = Math.max(until ?? s.until, s.until);
