@@ -147,7 +147,8 @@ export class RuleEngine {
       case 'care-bed': {
         if (m['inBed'] === true) out.push(...this.noteBedReturn(scope, e.ts), ...this.notePresence(scope, e.ts));
         if (num(m['movement']) > 0) out.push(...this.noteActivity(scope, e.ts));
-        // The mattress reports 0 (or nothing) when nobody lies on it.
+        // Decoding already drops an empty bed's vital signs (the catalogue's `onlyWhile`);
+        // kept for inbox entries stored before it did, which a crash replay may feed again.
         if (!late && m['inBed'] !== false) {
           for (const vital of ['heartRate', 'respirationRate'] as const) {
             const v = m[vital];
