@@ -45,7 +45,7 @@ export interface AuthServiceDeps {
   readonly clock: Clock;
   readonly metrics: AuthMetrics;
   readonly logger: Logger;
-  /** Where `account_login_attack` goes. */
+  /** Where `account_login_attack` goes (the sink logs, counts and stores it). */
   readonly alerts: OperatorAlertSink;
   /** Waits out a slowed login (tests inject one that returns at once). */
   readonly sleep: Sleeper;
@@ -186,7 +186,6 @@ export class AuthService {
   }
 
   private raiseAttack(attack: LoginAttack): void {
-    this.deps.logger.warn({ username: attack.account, attempts: attack.attempts, addresses: attack.addresses }, 'account under login attack');
     this.deps.alerts.raise({
       kind: 'account_login_attack',
       subject: attack.account,

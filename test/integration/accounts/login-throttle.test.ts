@@ -75,5 +75,10 @@ describe('accounts: the login throttle under attack', () => {
     for (let i = 31; i <= 40; i += 1) expect((await loginFrom(platform, `127.0.1.${i}`, 'hanyang.officer', `guess-${i}`)).status).toBe(401);
     expect(raise).toHaveBeenCalledTimes(1);
     expect(await decisions(platform, 'slow', 'account')).toBe(20 + 1 + 10);
+    // The operator sees it: stored once, with the addresses it came from.
+    await platform.app.get<symbol, { flush(): Promise<void> }>(OPERATOR_ALERTS).flush();
+    const listed = (await (await platform.api('/api/operator-alerts?kind=account_login_attack&subject=hanyang.officer')).json()) as { items: { detail: { addresses: string[] } }[] };
+    expect(listed.items).toHaveLength(1);
+    expect(listed.items[0]?.detail.addresses).toContain('127.0.1.20');
   });
 });
