@@ -27,19 +27,46 @@ function renderType(d: DeviceTypeDescriptor): string {
   if (d.metrics.length === 0) {
     lines.push('No telemetry: publish events and status only.');
   } else {
+    const optional = d.metrics.filter((m) => isOptional(shape[m.key]));
+    const presence =
+      optional.length === d.metrics.length
+        ? 'Every metric is optional, but a message carries at least one.'
+        : optional.length === 0
+          ? 'Every metric is required.'
+          : 'Metrics marked optional may be left out; the others are required.';
     lines.push(
-      `Telemetry every ${String(d.telemetryIntervalS)} s on \`telemetry\`. ${isOptional(shape[d.metrics[0]!.key]) ? 'Every metric is optional, but a message carries at least one.' : 'Every metric is required.'}`,
+      `Telemetry every ${String(d.telemetryIntervalS)} s on \`telemetry\`. ${presence}`,
       '',
       '| key | JSON type | unit | valid range | 中文 |',
       '|---|---|---|---|---|',
-      ...d.metrics.map((m) => `| \`${m.key}\` | ${jsonType(shape[m.key])} | ${m.unit === '' ? '—' : `\`${m.unit}\``} | ${m.range === undefined ? '—' : `${m.range[0]} – ${m.range[1]}`} | ${m.label} |`),
+      ...d.metrics.map((m) => {
+        const type = jsonType(shape[m.key]);
+        const shown = optional.length > 0 && optional.length < d.metrics.length && isOptional(shape[m.key]) ? `${type}, optional` : type;
+        return `| \`${m.key}\` | ${shown} | ${m.unit === '' ? '—' : `\`${m.unit}\``} | ${m.range === undefined ? '—' : `${m.range[0]} – ${m.range[1]}`} | ${m.label} |`;
+      }),
     );
+    for (const [gate, keys] of gatesOf(d)) {
+      lines.push(
+        '',
+        `Counted only while \`${gate}\` is \`true\`: ${keys.map((k) => `\`${k}\``).join(', ')}. While it is \`false\` the sensor measures nobody, so these are dropped when the message is decoded (not range-checked, not stored, never a resident's reading); leave them out then.`,
+      );
+    }
   }
   lines.push('', '| event | details |', '|---|---|');
   for (const e of eventsOf(d)) {
     lines.push(`| \`${e.name}\` | ${e.details.length === 0 ? '— (none)' : e.details.map((f) => `\`${f.key}\`: ${f.type}`).join('; ')} |`);
   }
   return lines.join('\n');
+}
+
+/** Gate metric → the metrics that count only while it is true, in catalogue order. */
+function gatesOf(d: DeviceTypeDescriptor): Map<string, string[]> {
+  const gates = new Map<string, string[]>();
+  for (const m of d.metrics) {
+    if (m.onlyWhile === undefined) continue;
+    gates.set(m.onlyWhile, [...(gates.get(m.onlyWhile) ?? []), m.key]);
+  }
+  return gates;
 }
 
 interface EventDoc {

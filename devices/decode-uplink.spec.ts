@@ -87,6 +87,33 @@ describe('decodeUplink on single messages', () => {
   });
 });
 
+describe('decodeUplink drops readings of nobody', () => {
+  it.each([
+    ['the sensor floor', { heartRate: 20, respirationRate: 0 }],
+    ['noise outside the ranges', { heartRate: 0, respirationRate: 95 }],
+    ['no vital signs at all', { heartRate: undefined, respirationRate: undefined }],
+  ])('keeps an empty bed\'s inBed and movement and drops its vital signs (%s)', (_case, vitals) => {
+    const decoded = decodeUplink(careBed, 'telemetry', json(bedReading(1, { inBed: false, movement: 0, ...vitals })));
+    expect(decoded).toEqual({ ok: true, buffered: false, messages: [{ kind: 'telemetry', seq: 1, ts: T + 10_000, metrics: { inBed: false, movement: 0 } }] });
+  });
+
+  it('still requires the vital signs of someone in bed', () => {
+    expect(decodeUplink(careBed, 'telemetry', json(bedReading(1, { heartRate: undefined })))).toMatchObject({ ok: false, reason: 'schema', detail: expect.stringContaining('heartRate is required while inBed is true') as unknown });
+  });
+
+  it('drops a band\'s vital signs while it is off the wrist, keeps its steps and position', () => {
+    const decoded = decodeUplink(wearable, 'telemetry', json({ seq: 7, ts: T, heartRate: 0, spo2: 12, skinTemp: 24, steps: 412, lat: 30.58, lon: 114.29, worn: false }));
+    expect(decoded).toMatchObject({ ok: true, messages: [{ metrics: { steps: 412, lat: 30.58, lon: 114.29, worn: false } }] });
+    expect(decoded.ok && decoded.messages[0]?.kind === 'telemetry' ? Object.keys(decoded.messages[0].metrics).sort() : []).toEqual(['lat', 'lon', 'steps', 'worn']);
+  });
+
+  it('keeps the vital signs of a band that is worn or cannot tell', () => {
+    for (const worn of [true, undefined]) {
+      expect(decodeUplink(wearable, 'telemetry', json({ seq: 7, ts: T, heartRate: 71, spo2: 96, worn }))).toMatchObject({ ok: true, messages: [{ metrics: { heartRate: 71, spo2: 96 } }] });
+    }
+  });
+});
+
 describe('decodeUplink checks in order: size, JSON, schema, range', () => {
   it.each([
     ['an oversized payload that is not JSON either', 'x'.repeat(MAX_PACKET_BYTES + 1), 'too_large'],

@@ -9,7 +9,7 @@
  * → the type's zod schema (`schema`) → plausible ranges (`out_of_range`).
  */
 import type { z } from 'zod';
-import type { DeviceTypeDescriptor } from './device-type.js';
+import type { DeviceTypeDescriptor, MetricDescriptor } from './device-type.js';
 import {
   batchEnvelopeSchema,
   commandReplySchema,
@@ -144,6 +144,10 @@ function decodeMessage(
           ? `${type.type} devices send no telemetry, only events and status`
           : `no metric in the message; send at least one of ${type.metrics.map((m) => m.key).join(', ')}`}`);
       }
+      // Readings of nobody (an empty bed, a band off the wrist) are dropped before they can be judged.
+      for (const metric of gatedMetricsOf(type)) {
+        if (metrics[metric.onlyWhile] === false) delete metrics[metric.key];
+      }
       for (const metric of type.metrics) {
         const value = metrics[metric.key];
         if (metric.range === undefined || typeof value !== 'number') continue;
@@ -175,6 +179,18 @@ function decodeMessage(
       return { kind: 'command_reply', seq: parsed.data.seq, ts: parsed.data.ts, reply: parsed.data };
     }
   }
+}
+
+const gatedMetrics = new WeakMap<DeviceTypeDescriptor, readonly (MetricDescriptor & { readonly onlyWhile: string })[]>();
+
+/** The type's metrics that count only while another metric says someone is there (cached: decoding is per message). */
+function gatedMetricsOf(type: DeviceTypeDescriptor): readonly (MetricDescriptor & { readonly onlyWhile: string })[] {
+  let gated = gatedMetrics.get(type);
+  if (gated === undefined) {
+    gated = type.metrics.filter((m): m is MetricDescriptor & { readonly onlyWhile: string } => m.onlyWhile !== undefined);
+    gatedMetrics.set(type, gated);
+  }
+  return gated;
 }
 
 function reject(reason: RejectionReason, detail: string): Rejection {

@@ -35,6 +35,14 @@ export interface MetricDescriptor {
   readonly label: string;
   /** Physically plausible range: a reading outside it is rejected as `out_of_range`, not stored. */
   readonly range?: readonly [min: number, max: number];
+  /**
+   * Key of a boolean metric of the same message that says whether anyone is
+   * there to be measured (`inBed`, `worn`). While it is `false` this reading is
+   * nobody's — an empty mattress or a watch on the nightstand reads noise — so
+   * it is dropped at decoding: not range-checked, not stored, not judged, and
+   * never averaged into a resident's vitals. Absent gate: the reading counts.
+   */
+  readonly onlyWhile?: string;
 }
 
 export interface DeviceFixtures {

@@ -37,10 +37,10 @@ import { TelemetryForwarder } from './ingest/telemetry-forwarder.js';
 import { PrometheusIngestMetrics } from './observability/ingest.metrics.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { PlatformRuntime } from './platform.runtime.js';
+import { OperatorAlertsModule } from './operator-alerts/operator-alerts.module.js';
 import { ProvidersModule } from './providers/providers.module.js';
 import { WebModule } from './web/web.module.js';
-import { ADMIN_TOKEN, APP_CONFIG, CLOCK, LOGGER, OPERATOR_ALERTS, PROM_REGISTRY, READINESS, REGISTRY_DB, type Clock } from './platform.tokens.js';
-import { discardOperatorAlerts } from './domain/operator-alerts/operator-alert.js';
+import { ADMIN_TOKEN, APP_CONFIG, CLOCK, LOGGER, PROM_REGISTRY, READINESS, REGISTRY_DB, SLEEPER, type Clock, type Sleeper } from './platform.tokens.js';
 import { openRegistryDatabase, type RegistryDb } from './registry/database.js';
 import { seedDemoData } from './registry/demo/seed-demo.js';
 import { DeviceStateRepository } from './registry/device-state.repository.js';
@@ -56,6 +56,8 @@ export interface AppOverrides {
   /** Server clock; tests inject one. */
   readonly now?: Clock;
   readonly logger?: Logger;
+  /** Bounded delays (a slowed login); tests inject one that returns at once. */
+  readonly sleep?: Sleeper;
 }
 
 const factory = <T>(provide: unknown, inject: unknown[], useFactory: (...args: never[]) => T | Promise<T>): Provider =>
@@ -77,6 +79,7 @@ export class AppModule {
       { provide: APP_CONFIG, useValue: config },
       { provide: LOGGER, useValue: logger },
       { provide: CLOCK, useValue: now },
+      { provide: SLEEPER, useValue: overrides.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))) },
       { provide: PROM_REGISTRY, useValue: registry },
       // Demo data is seeded here, before any module's bootstrap hook reads the registry.
       factory(REGISTRY_DB, [], async () => {
@@ -131,15 +134,13 @@ export class AppModule {
       PlatformRuntime,
       { provide: READINESS, useExisting: PlatformRuntime },
       { provide: ADMIN_TOKEN, useValue: adminToken },
-      // Replaced by the operator-alerts capability (stored, counted, logged) in the next commit.
-      { provide: OPERATOR_ALERTS, useValue: discardOperatorAlerts },
     ];
 
     return {
       module: AppModule,
       // Global: capability modules (alerting, dispatch) inject these providers without re-importing.
       global: true,
-      imports: [AlertingModule, AccountsModule, ProvidersModule, WebModule, DispatchModule, AuditModule],
+      imports: [AlertingModule, AccountsModule, OperatorAlertsModule, ProvidersModule, WebModule, DispatchModule, AuditModule],
       controllers: [HealthController, OpenApiController, DevicesController, TelemetryController, ResidentsController, GeographyController, FleetController],
       providers: [
         ...providers,

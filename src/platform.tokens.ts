@@ -8,6 +8,10 @@ export const REGISTRY_DB = Symbol('RegistryDb');
 
 export type Clock = () => number;
 
+/** Waits `ms` (a bounded delay, e.g. a slowed login); tests inject one that returns at once. */
+export const SLEEPER = Symbol('Sleeper');
+export type Sleeper = (ms: number) => Promise<void>;
+
 export interface Readiness {
   check(): Promise<Record<string, boolean>>;
 }

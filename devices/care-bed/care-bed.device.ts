@@ -12,14 +12,27 @@ import valid from './fixtures/valid.json' with { type: 'json' };
 
 const identity = messageIdentitySchema.shape;
 
-/** @example {"seq":18234,"ts":1773532800000,"heartRate":64,"respirationRate":15,"inBed":true,"movement":3} */
-export const careBedTelemetrySchema = z.strictObject({
-  ...identity,
-  heartRate: z.number(),
-  respirationRate: z.number(),
-  inBed: z.boolean(),
-  movement: z.number(),
-});
+/**
+ * Vital signs are required while someone is in bed and may be left out while
+ * the bed is empty (whatever the sensor reads then is dropped, see `onlyWhile`).
+ *
+ * @example {"seq":18234,"ts":1773532800000,"heartRate":64,"respirationRate":15,"inBed":true,"movement":3}
+ * @example {"seq":18241,"ts":1773532900000,"inBed":false,"movement":0}
+ */
+export const careBedTelemetrySchema = z
+  .strictObject({
+    ...identity,
+    heartRate: z.number().optional(),
+    respirationRate: z.number().optional(),
+    inBed: z.boolean(),
+    movement: z.number(),
+  })
+  .superRefine((data, ctx) => {
+    if (data.inBed !== true) return;
+    for (const key of ['heartRate', 'respirationRate'] as const) {
+      if (data[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required while inBed is true` });
+    }
+  });
 export type CareBedTelemetry = z.infer<typeof careBedTelemetrySchema>;
 
 /** @example {"seq":18240,"ts":1773533212300,"event":"apnea","durationS":24} */
@@ -35,8 +48,8 @@ export const careBed = {
   type: 'care-bed',
   label: '智能床垫',
   metrics: [
-    { key: 'heartRate', measurement: 'vitals', kind: 'number', unit: 'bpm', label: '心率', range: [20, 250] },
-    { key: 'respirationRate', measurement: 'vitals', kind: 'number', unit: '/min', label: '呼吸频率', range: [0, 60] },
+    { key: 'heartRate', measurement: 'vitals', kind: 'number', unit: 'bpm', label: '心率', range: [20, 250], onlyWhile: 'inBed' },
+    { key: 'respirationRate', measurement: 'vitals', kind: 'number', unit: '/min', label: '呼吸频率', range: [0, 60], onlyWhile: 'inBed' },
     { key: 'inBed', measurement: 'activity', kind: 'boolean', unit: '', label: '在床' },
     { key: 'movement', measurement: 'activity', kind: 'number', unit: 'index', label: '体动指数', range: [0, 100] },
   ],

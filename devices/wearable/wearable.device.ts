@@ -24,6 +24,8 @@ export const wearableTelemetrySchema = z.strictObject({
   lat: z.number().optional(),
   lon: z.number().optional(),
   accuracyM: z.number().optional(),
+  /** Worn on the wrist (skin contact), for bands that can tell; while false the vital signs are dropped. */
+  worn: z.boolean().optional(),
 });
 export type WearableTelemetry = z.infer<typeof wearableTelemetrySchema>;
 
@@ -40,15 +42,16 @@ export const wearable = {
   type: 'wearable',
   label: '智能手环',
   metrics: [
-    { key: 'heartRate', measurement: 'vitals', kind: 'number', unit: 'bpm', label: '心率', range: [20, 250] },
-    { key: 'spo2', measurement: 'vitals', kind: 'number', unit: '%', label: '血氧饱和度', range: [50, 100] },
-    { key: 'skinTemp', measurement: 'vitals', kind: 'number', unit: 'Cel', label: '皮肤温度', range: [25, 45] },
+    { key: 'heartRate', measurement: 'vitals', kind: 'number', unit: 'bpm', label: '心率', range: [20, 250], onlyWhile: 'worn' },
+    { key: 'spo2', measurement: 'vitals', kind: 'number', unit: '%', label: '血氧饱和度', range: [50, 100], onlyWhile: 'worn' },
+    { key: 'skinTemp', measurement: 'vitals', kind: 'number', unit: 'Cel', label: '皮肤温度', range: [25, 45], onlyWhile: 'worn' },
     // Steps since local midnight, as the band shows them.
     { key: 'steps', measurement: 'activity', kind: 'number', unit: 'count', label: '今日步数', range: [0, 100_000] },
     // China spans about 3.9°N–53.6°N and 73.5°E–135.1°E: a fix outside is a GPS fault (0,0 or swapped axes).
     { key: 'lat', measurement: 'activity', kind: 'number', unit: 'deg', label: '纬度', range: [3, 54] },
     { key: 'lon', measurement: 'activity', kind: 'number', unit: 'deg', label: '经度', range: [73, 136] },
     { key: 'accuracyM', measurement: 'activity', kind: 'number', unit: 'm', label: '定位精度', range: [0, 5000] },
+    { key: 'worn', measurement: 'activity', kind: 'boolean', unit: '', label: '佩戴中' },
   ],
   telemetry: wearableTelemetrySchema,
   event: wearableEventSchema,

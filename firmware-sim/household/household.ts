@@ -171,7 +171,8 @@ export class Household {
       range[0] + Math.floor(u(salt) * (range[1] - range[0] + 1));
     switch (type) {
       case 'care-bed': {
-        if (!IN_BED.has(seg.activity)) return { heartRate: 20, respirationRate: 0, inBed: false, movement: 0 };
+        // An empty bed says so and leaves the vital signs out (PROTOCOL.md §5.1, nobody there).
+        if (!IN_BED.has(seg.activity)) return { inBed: false, movement: 0 };
         const v = vitalsAt(this.profile, seg.activity, t, planned.plan.vitals);
         // Mostly still, with a turn now and then.
         const movement = u(31) < 0.06 ? between([12, 25], 32) : between([0, 6], 33);

@@ -10,7 +10,8 @@ import { Global, Inject, Injectable, Module, type OnApplicationShutdown, type On
 import type { Registry } from 'prom-client';
 import type { AppConfig } from '../config/config.schema.js';
 import type { Logger } from '../observability/logger.js';
-import { APP_CONFIG, CLOCK, LOGGER, PROM_REGISTRY, REGISTRY_DB, type Clock } from '../platform.tokens.js';
+import type { OperatorAlertSink } from '../domain/operator-alerts/operator-alert.js';
+import { APP_CONFIG, CLOCK, LOGGER, OPERATOR_ALERTS, PROM_REGISTRY, REGISTRY_DB, SLEEPER, type Clock, type Sleeper } from '../platform.tokens.js';
 import type { RegistryDb } from '../registry/database.js';
 import { AccountRepository } from './account.repository.js';
 import { AccountService } from './account.service.js';
@@ -63,9 +64,9 @@ const providers: Provider[] = [
   factory(PrometheusAuthMetrics, [PROM_REGISTRY], (registry: Registry) => new PrometheusAuthMetrics(registry)),
   factory(
     AuthService,
-    [AccountRepository, PasswordHasher, TokenCodec, CLOCK, PrometheusAuthMetrics, LOGGER],
-    (accounts: AccountRepository, hasher: PasswordHasher, tokens: TokenCodec, clock: Clock, metrics: PrometheusAuthMetrics, logger: Logger) =>
-      new AuthService({ accounts, hasher, tokens, clock, metrics, logger: logger.child({ component: 'auth' }) }),
+    [AccountRepository, PasswordHasher, TokenCodec, CLOCK, PrometheusAuthMetrics, LOGGER, OPERATOR_ALERTS, SLEEPER],
+    (accounts: AccountRepository, hasher: PasswordHasher, tokens: TokenCodec, clock: Clock, metrics: PrometheusAuthMetrics, logger: Logger, alerts: OperatorAlertSink, sleep: Sleeper) =>
+      new AuthService({ accounts, hasher, tokens, clock, metrics, logger: logger.child({ component: 'auth' }), alerts, sleep }),
   ),
   factory(AccountService, [AccountRepository, PasswordHasher, AuthService, CLOCK], (repo: AccountRepository, hasher: PasswordHasher, auth: AuthService, clock: Clock) =>
     new AccountService(repo, hasher, auth, clock),

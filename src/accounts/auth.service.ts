@@ -11,10 +11,11 @@
  * const off = auth.onRevoked(({ jti }) => disconnectSocketsOf(jti));
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_LOGIN_THROTTLE_POLICY, LoginThrottle, type LoginThrottlePolicy } from '../domain/broker-acl/login-throttle.js';
+import { AccountLoginThrottle, type AccountLoginThrottlePolicy, type LoginAttack } from '../domain/accounts/account-login-throttle.js';
 import type { Principal } from '../domain/access/principal.js';
+import type { OperatorAlertSink } from '../domain/operator-alerts/operator-alert.js';
 import type { Logger } from '../observability/logger.js';
-import type { Clock } from '../platform.tokens.js';
+import type { Clock, Sleeper } from '../platform.tokens.js';
 import { toAccountView, type AccountRecord, type AccountRepository, type RevokeReason } from './account.repository.js';
 import type { AccountView } from './account.schema.js';
 import { LoginError, TokenRevokedError, TokenError } from './auth.errors.js';
@@ -37,18 +38,6 @@ export interface TokenRevoked {
 
 export type RevokedListener = (event: TokenRevoked) => void;
 
-export interface LoginThrottlePolicies {
-  /** Per username: guessing one account's password. */
-  readonly perUsername: Partial<LoginThrottlePolicy>;
-  /** Per client address: spraying many usernames from one place. Looser, since a care home's staff share one NAT address. */
-  readonly perAddress: Partial<LoginThrottlePolicy>;
-}
-
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottlePolicies = {
-  perUsername: DEFAULT_LOGIN_THROTTLE_POLICY,
-  perAddress: { ...DEFAULT_LOGIN_THROTTLE_POLICY, maxFailures: 20 },
-};
-
 export interface AuthServiceDeps {
   readonly accounts: AccountRepository;
   readonly hasher: PasswordHasher;
@@ -56,20 +45,22 @@ export interface AuthServiceDeps {
   readonly clock: Clock;
   readonly metrics: AuthMetrics;
   readonly logger: Logger;
-  readonly throttle?: LoginThrottlePolicies;
+  /** Where `account_login_attack` goes (the sink logs, counts and stores it). */
+  readonly alerts: OperatorAlertSink;
+  /** Waits out a slowed login (tests inject one that returns at once). */
+  readonly sleep: Sleeper;
+  /** Defaults: DEFAULT_ACCOUNT_LOGIN_THROTTLE (the numbers and why are in its file). */
+  readonly throttle?: Partial<AccountLoginThrottlePolicy>;
 }
 
 export class AuthService {
   private readonly revoked = new Map<string, number>();
   private readonly listeners = new Set<RevokedListener>();
-  private readonly byUsername: LoginThrottle;
-  private readonly byAddress: LoginThrottle;
+  private readonly throttle: AccountLoginThrottle;
   private dummyHash: Promise<string> | undefined;
 
   constructor(private readonly deps: AuthServiceDeps) {
-    const throttle = deps.throttle ?? DEFAULT_LOGIN_THROTTLE;
-    this.byUsername = new LoginThrottle(throttle.perUsername, deps.clock);
-    this.byAddress = new LoginThrottle(throttle.perAddress, deps.clock);
+    this.throttle = new AccountLoginThrottle(deps.throttle);
   }
 
   /** Loads the deny list (revoked, unexpired tokens) and drops expired token rows. */
@@ -84,25 +75,40 @@ export class AuthService {
    * Checks a username and password and issues a token. Unknown users,
    * wrong passwords and disabled accounts fail alike (same error, and a hash
    * is verified either way so timing does not tell them apart).
+   *
+   * The throttle (AccountLoginThrottle) runs first: a locked address or
+   * account+address pair is refused unchecked (LoginError `throttled`); an
+   * account under attack from many addresses is checked after a bounded delay.
    */
   async login(username: string, password: string, address: string): Promise<LoginResult> {
     const userKey = username.toLowerCase();
-    const lockedUntil = Math.max(this.byUsername.lockedUntil(userKey) ?? 0, this.byAddress.lockedUntil(address) ?? 0);
-    if (lockedUntil > 0) {
+    const gate = this.throttle.admit(userKey, address, this.deps.clock());
+    this.deps.metrics.throttle(gate.decision, gate.decision === 'allow' ? 'none' : gate.key);
+    if (gate.decision === 'refuse') {
       this.deps.metrics.failure('throttled');
-      throw new LoginError('throttled', lockedUntil);
+      // debug, not info: an attacker sends refused attempts by the thousand; the metric counts them.
+      this.deps.logger.debug({ username: userKey, address, key: gate.key }, 'login throttled');
+      if (gate.attack) this.raiseAttack(gate.attack);
+      throw new LoginError('throttled', gate.retryAt);
+    }
+    if (gate.decision === 'slow') {
+      try {
+        await this.deps.sleep(gate.delayMs);
+      } finally {
+        this.throttle.release(gate);
+      }
     }
     const account = await this.deps.accounts.findByUsername(userKey);
     const ok = await this.deps.hasher.verify(account?.passwordHash ?? (await this.dummy()), password);
     const failure = !account ? 'unknown_user' : !ok ? 'wrong_password' : account.disabled ? 'disabled' : undefined;
     if (failure !== undefined || !account) {
       this.deps.metrics.failure(failure ?? 'unknown_user');
-      this.byUsername.recordFailure(userKey);
-      this.byAddress.recordFailure(address);
+      const attack = this.throttle.recordFailure(userKey, address, this.deps.clock());
       this.deps.logger.info({ username: userKey, address, reason: failure }, 'login refused');
+      if (attack) this.raiseAttack(attack);
       throw new LoginError('bad_credentials');
     }
-    this.byUsername.recordSuccess(userKey);
+    this.throttle.recordSuccess(userKey, address);
     const issued = await this.deps.tokens.issue({ id: account.id, username: account.username, role: account.role, scope: scopeOf(account) });
     await this.deps.accounts.insertToken({ jti: issued.jti, accountId: account.id, issuedAt: issued.issuedAt, expiresAt: issued.expiresAt });
     return { token: issued.token, expiresAt: issued.expiresAt, account: toAccountView(account) };
@@ -165,8 +171,7 @@ export class AuthService {
   prune(): void {
     const now = this.deps.clock();
     for (const [jti, expiresAt] of this.revoked) if (expiresAt <= now) this.revoked.delete(jti);
-    this.byUsername.prune();
-    this.byAddress.prune();
+    this.throttle.prune(now);
   }
 
   private markRevoked(event: TokenRevoked, expiresAt: number): void {
@@ -178,6 +183,15 @@ export class AuthService {
         this.deps.logger.error({ err: String(error), jti: event.jti }, 'token revocation listener failed');
       }
     }
+  }
+
+  private raiseAttack(attack: LoginAttack): void {
+    this.deps.alerts.raise({
+      kind: 'account_login_attack',
+      subject: attack.account,
+      raisedAt: this.deps.clock(),
+      detail: { attempts: attack.attempts, windowMs: attack.windowMs, addresses: attack.addresses },
+    });
   }
 
   private dummy(): Promise<string> {

@@ -11,6 +11,7 @@ import {
   type CarePlanAudit,
   type CarePlanPatch,
 } from '../domain/care-plans/care-plan.schema.js';
+import { ALERT_KIND_POLICY } from '../domain/alerts/alert.schema.js';
 import type { suspensionSchema } from '../domain/care-plans/rule-settings.js';
 import type { ResidentRepository } from '../registry/resident.repository.js';
 import type { CarePlanHistoryEntry, CarePlanRepository } from './care-plan.repository.js';
@@ -51,12 +52,17 @@ export class CarePlanService {
 
   /**
    * A snooze is a care-plan suspension: always with an expiry and who set it.
-   * Expired suspensions are dropped from the plan on the way (they are in the audit trail).
+   * Expired suspensions are dropped from the plan on the way (they are in the audit trail),
+   * and so are life-safety kinds a plan may still hold from before they became
+   * unsnoozable (the engine ignores them anyway), so old data cannot block a new snooze.
    */
   async snooze(residentId: string, request: SnoozeRequest, who: string): Promise<{ carePlan: CarePlan; audit: CarePlanAudit }> {
     const current = await this.get(residentId);
     const now = this.clock();
-    const live = (current.suspensions ?? []).filter((s) => s.until > now);
+    const live = (current.suspensions ?? [])
+      .filter((s) => s.until > now)
+      .map((s) => ({ ...s, kinds: s.kinds.filter((kind) => !ALERT_KIND_POLICY[kind].lifeSafety) }))
+      .filter((s) => s.kinds.length > 0);
     return this.change(residentId, { suspensions: [...live, { ...request, setBy: who }] }, who);
   }
 

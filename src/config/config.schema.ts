@@ -30,7 +30,16 @@ export const influxConfigSchema = z.discriminatedUnion('version', [
   }),
 ]);
 
+/** The published demo key: anyone can derive every demo device's secret from it. */
+export const PUBLISHED_DEMO_KEY = 'anxin-demo-key-not-for-production';
+
 export const configSchema = z.object({
+  /**
+   * production: refuse to start with any insecure default (demo data and keys,
+   * a generated admin token, plaintext MQTT unless allowed); see
+   * production-problems.ts. development: the defaults below, as they are.
+   */
+  env: z.enum(['development', 'production']).default('development'),
   /** Where SQLite files (registry, durable inbox, embedded telemetry) live. */
   dataDir: z.string().min(1).default('var'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -57,6 +66,8 @@ export const configSchema = z.object({
       host: z.string().default('0.0.0.0'),
       port: port.default(1883),
       tls: z.object({ port: port.default(8883), keyPath: z.string().min(1), certPath: z.string().min(1), caPath: z.string().min(1).optional() }).optional(),
+      /** production only: accept MQTT without TLS (a broker behind a TLS-terminating proxy or on a closed network). */
+      allowPlaintext: bool.default(false),
       websocket: z.object({ port: port.default(8083), path: z.string().default('/mqtt') }).optional(),
       /** Per-device token bucket: sustained messages per second and burst. */
       rateLimit: z.object({ perSecond: z.number().positive().default(20), burst: z.number().int().positive().default(200) }).prefault({}),
@@ -88,7 +99,7 @@ export const configSchema = z.object({
     .object({
       enabled: bool.default(true),
       /** Derives the demo devices' secrets. Demo mode is for evaluation only. */
-      key: z.string().min(16).default('anxin-demo-key-not-for-production'),
+      key: z.string().min(16).default(PUBLISHED_DEMO_KEY),
       residents: z.coerce.number().int().min(0).default(300),
       /** Homes the built-in live fleet simulates at start (0: none). */
       liveHomes: z.coerce.number().int().min(0).default(3),

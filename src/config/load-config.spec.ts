@@ -119,3 +119,15 @@ describe('loadConfig: the dispatch section', () => {
     expect(error.message).not.toContain('short');
   });
 });
+
+describe('loadConfig: production mode', () => {
+  it('reads ANXIN_ENV and ANXIN_MQTT_ALLOW_PLAINTEXT, development and false by default', () => {
+    expect([load().env, load().mqtt.allowPlaintext]).toEqual(['development', false]);
+    const config = load({ ANXIN_ENV: 'production', ANXIN_MQTT_ALLOW_PLAINTEXT: 'true' });
+    expect([config.env, config.mqtt.allowPlaintext]).toEqual(['production', true]);
+  });
+
+  it('names ANXIN_ENV when it is neither development nor production', () => {
+    expect(errorOf(() => load({ ANXIN_ENV: 'prod' })).message).toContain('env (ANXIN_ENV)');
+  });
+});

@@ -12,6 +12,7 @@ export class ConfigError extends Error {
  * see the README's configuration reference.
  */
 export const ENV_KEYS: Readonly<Record<string, string>> = {
+  ANXIN_ENV: 'env',
   ANXIN_DATA_DIR: 'dataDir',
   ANXIN_LOG_LEVEL: 'logLevel',
   ANXIN_HTTP_HOST: 'http.host',
@@ -30,6 +31,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   ANXIN_MQTT_TLS_CERT: 'mqtt.tls.certPath',
   ANXIN_MQTT_TLS_CA: 'mqtt.tls.caPath',
   ANXIN_MQTT_WS_PORT: 'mqtt.websocket.port',
+  ANXIN_MQTT_ALLOW_PLAINTEXT: 'mqtt.allowPlaintext',
   ANXIN_INFLUX_VERSION: 'influx.version',
   ANXIN_INFLUX_URL: 'influx.url',
   ANXIN_INFLUX_DATABASE: 'influx.database',

@@ -48,6 +48,8 @@ export interface TestPlatformOptions {
   readonly config?: TestConfig;
   readonly now?: () => number;
   readonly logger?: Logger;
+  /** Replaces the platform's sleeper (slowed logins): e.g. one that records the delay and returns at once. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -61,7 +63,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     adminToken: TEST_ADMIN_TOKEN,
     ...options.config,
   });
-  const app = await NestFactory.create(AppModule.forRoot(config, { logger: options.logger ?? silentLogger, ...(options.now ? { now: options.now } : {}) }), { logger: false, abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRoot(config, { logger: options.logger ?? silentLogger, ...(options.now ? { now: options.now } : {}), ...(options.sleep ? { sleep: options.sleep } : {}) }), { logger: false, abortOnError: false });
   await app.listen(0, '127.0.0.1');
   await app.get(PlatformRuntime).openIngress();
   const address = (app.getHttpServer() as import('node:http').Server).address() as { port: number };

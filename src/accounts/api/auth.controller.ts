@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Ip, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Ip, Param, Post, Res } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { documentRoute } from '../../api/openapi.js';
 import { ZodValidationPipe } from '../../api/zod-validation.pipe.js';
@@ -20,7 +21,7 @@ import { AccountService } from '../account.service.js';
 import { AuthService, type LoginResult } from '../auth.service.js';
 import { Audited } from '../../audit/audited.decorator.js';
 import { CurrentPrincipal, RequireRole } from './access.guard.js';
-import { mapErrors } from './http-errors.js';
+import { mapErrors, retryAfterSeconds } from './http-errors.js';
 
 const routes = {
   login: documentRoute({ method: 'post', path: '/api/auth/login', tag: 'auth', public: true, summary: 'Log in with username and password; returns a bearer token (12 h)', body: loginBodySchema, response: loginResponseSchema }),
@@ -48,8 +49,18 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  async login(@Body(new ZodValidationPipe(routes.login.body!, 'body')) body: z.infer<typeof loginBodySchema>, @Ip() ip: string): Promise<LoginResult> {
-    return mapErrors(this.clock, () => this.auth.login(body.username, body.password, ip));
+  async login(
+    @Body(new ZodValidationPipe(routes.login.body!, 'body')) body: z.infer<typeof loginBodySchema>,
+    // The socket's peer address (no `trust proxy`): a client cannot pick its own throttle key with X-Forwarded-For.
+    @Ip() ip: string,
+    @Res({ passthrough: true }) res: ServerResponse,
+  ): Promise<LoginResult> {
+    return mapErrors(this.clock, () => this.auth.login(body.username, body.password, ip)).catch((error: unknown) => {
+      // RFC 9110 §10.2.3: a 429 says when to come back.
+      const seconds = retryAfterSeconds(error);
+      if (seconds !== undefined) res.setHeader('Retry-After', String(seconds));
+      throw error;
+    });
   }
 
   @Post('logout')

@@ -36,6 +36,13 @@ export function toHttpError(error: unknown, now: number): unknown {
   return error;
 }
 
+/** The seconds of a 429 answer (its body's `retryAfterSeconds`), for the Retry-After header. */
+export function retryAfterSeconds(error: unknown): number | undefined {
+  if (!(error instanceof TooManyRequestsException)) return undefined;
+  const body = error.getResponse() as { retryAfterSeconds?: unknown };
+  return typeof body.retryAfterSeconds === 'number' ? body.retryAfterSeconds : undefined;
+}
+
 /** Runs a service call and rethrows domain errors as HTTP errors. */
 export async function mapErrors<T>(now: () => number, run: () => Promise<T>): Promise<T> {
   try {

@@ -20,7 +20,7 @@ import { Actor } from './actor.decorator.js';
 documentRoute({ method: 'get', path: '/api/residents/:id/care-plan', tag: 'care-plans', admin: true, summary: "The resident's care plan (version 0: defaults only)", params: idParamsSchema, response: carePlanSchema });
 documentRoute({ method: 'patch', path: '/api/residents/:id/care-plan', tag: 'care-plans', admin: true, summary: 'Change the care plan: a field set to null removes the override; versioned and audited', params: idParamsSchema, body: carePlanBodySchema, response: carePlanChangeResponseSchema });
 documentRoute({ method: 'get', path: '/api/residents/:id/care-plan/history', tag: 'care-plans', admin: true, summary: 'Every change of the care plan: who, when, what', params: idParamsSchema, response: carePlanHistorySchema });
-documentRoute({ method: 'post', path: '/api/residents/:id/snoozes', tag: 'care-plans', admin: true, status: 201, summary: 'Snooze alert kinds until an expiry (recorded with who set it)', params: idParamsSchema, body: snoozeBodySchema, response: carePlanChangeResponseSchema });
+documentRoute({ method: 'post', path: '/api/residents/:id/snoozes', tag: 'care-plans', admin: true, status: 201, summary: 'Snooze alert kinds until an expiry (recorded with who set it); fall, SOS, smoke, gas and water leak are never snoozed (400 life_safety_not_snoozable)', params: idParamsSchema, body: snoozeBodySchema, response: carePlanChangeResponseSchema });
 
 const params = new ZodValidationPipe(idParamsSchema, 'params');
 

@@ -61,25 +61,32 @@ export function maxSeverity(a: Severity, b: Severity): Severity {
  * - `sustained`: the condition persists until an explicit end signal; a
  *   snoozed sustained condition is raised when the snooze expires if it still
  *   holds. Instantaneous kinds (a fall, an apnea episode) are not replayed.
+ * - `lifeSafety`: a person pressed a button, fell, or a hazard detector fired:
+ *   never muted or delayed, so no snooze covers it (a gas leak during a
+ *   caregiver's visit is still an emergency, and the visitor may be the one
+ *   who needs to leave the flat).
  */
 export const ALERT_KIND_POLICY: Readonly<
-  Record<AlertKind, { readonly autoClear: boolean; readonly deviceLevel: boolean; readonly sustained: boolean }>
+  Record<AlertKind, { readonly autoClear: boolean; readonly deviceLevel: boolean; readonly sustained: boolean; readonly lifeSafety: boolean }>
 > = {
-  fall: { autoClear: false, deviceLevel: false, sustained: false },
-  sos: { autoClear: false, deviceLevel: false, sustained: false },
-  vitals_out_of_range: { autoClear: true, deviceLevel: false, sustained: true },
-  apnea: { autoClear: false, deviceLevel: false, sustained: false },
-  bed_exit_no_return: { autoClear: true, deviceLevel: false, sustained: true },
-  prolonged_inactivity: { autoClear: true, deviceLevel: false, sustained: true },
-  bathroom_dwell: { autoClear: true, deviceLevel: false, sustained: true },
-  night_wandering: { autoClear: true, deviceLevel: false, sustained: true },
-  geofence_exit: { autoClear: true, deviceLevel: false, sustained: true },
-  smoke: { autoClear: false, deviceLevel: false, sustained: true },
-  gas: { autoClear: false, deviceLevel: false, sustained: true },
-  water_leak: { autoClear: true, deviceLevel: false, sustained: true },
-  device_offline: { autoClear: true, deviceLevel: true, sustained: true },
-  low_battery: { autoClear: true, deviceLevel: true, sustained: true },
+  fall: { autoClear: false, deviceLevel: false, sustained: false, lifeSafety: true },
+  sos: { autoClear: false, deviceLevel: false, sustained: false, lifeSafety: true },
+  vitals_out_of_range: { autoClear: true, deviceLevel: false, sustained: true, lifeSafety: false },
+  apnea: { autoClear: false, deviceLevel: false, sustained: false, lifeSafety: false },
+  bed_exit_no_return: { autoClear: true, deviceLevel: false, sustained: true, lifeSafety: false },
+  prolonged_inactivity: { autoClear: true, deviceLevel: false, sustained: true, lifeSafety: false },
+  bathroom_dwell: { autoClear: true, deviceLevel: false, sustained: true, lifeSafety: false },
+  night_wandering: { autoClear: true, deviceLevel: false, sustained: true, lifeSafety: false },
+  geofence_exit: { autoClear: true, deviceLevel: false, sustained: true, lifeSafety: false },
+  smoke: { autoClear: false, deviceLevel: false, sustained: true, lifeSafety: true },
+  gas: { autoClear: false, deviceLevel: false, sustained: true, lifeSafety: true },
+  water_leak: { autoClear: true, deviceLevel: false, sustained: true, lifeSafety: true },
+  device_offline: { autoClear: true, deviceLevel: true, sustained: true, lifeSafety: false },
+  low_battery: { autoClear: true, deviceLevel: true, sustained: true, lifeSafety: false },
 };
+
+/** Kinds no snooze may cover (see `lifeSafety` above). */
+export const LIFE_SAFETY_KINDS: readonly AlertKind[] = ALERT_KINDS.filter((kind) => ALERT_KIND_POLICY[kind].lifeSafety);
 
 export const evidenceSampleSchema = z.object({
   /** Device (event) time, epoch ms. */

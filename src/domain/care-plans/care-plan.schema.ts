@@ -5,6 +5,7 @@
  * and an audit record the backend persists.
  */
 import { z } from 'zod';
+import { ALERT_KIND_POLICY } from '../alerts/alert.schema.js';
 import { localWindowSchema, suspensionSchema, vitalRuleSchema } from './rule-settings.js';
 
 /**
@@ -73,6 +74,9 @@ export const carePlanAuditSchema = z.object({
 });
 export type CarePlanAudit = z.infer<typeof carePlanAuditSchema>;
 
+/** The named refusal of a snooze that covers fall, SOS, smoke, gas or water leak. */
+export const LIFE_SAFETY_NOT_SNOOZABLE = 'life_safety_not_snoozable';
+
 export class CarePlanChangeError extends Error {
   constructor(readonly issues: readonly string[]) {
     super(`care plan change rejected: ${issues.join('; ')}`);
@@ -88,7 +92,7 @@ export function emptyCarePlan(residentId: string): CarePlan {
 /**
  * Applies a patch and returns the next version with its audit record.
  * Pure: the backend persists both in one transaction. A suspension must
- * expire in the future (`until > at`); a patch that changes nothing still
+ * expire in the future (`until > at`) and name no life-safety kind; a patch that changes nothing still
  * bumps the version so the audit trail shows who confirmed the plan.
  */
 export function applyCarePlanChange(
@@ -101,6 +105,8 @@ export function applyCarePlanChange(
   const issues: string[] = [];
   for (const s of parsedPatch.suspensions ?? []) {
     if (s.until <= at) issues.push(`suspension of ${s.kinds.join(',')} already expired`);
+    const lifeSafety = s.kinds.filter((kind) => ALERT_KIND_POLICY[kind].lifeSafety);
+    if (lifeSafety.length > 0) issues.push(`${LIFE_SAFETY_NOT_SNOOZABLE}: ${lifeSafety.join(',')} ${lifeSafety.length === 1 ? 'is a life-safety alert' : 'are life-safety alerts'} and never snoozed`);
   }
   if (issues.length > 0) throw new CarePlanChangeError(issues);
 

@@ -1,4 +1,4 @@
-import { applyCarePlanChange, CarePlanChangeError, emptyCarePlan } from './care-plan.schema.js';
+import { applyCarePlanChange, CarePlanChangeError, emptyCarePlan, LIFE_SAFETY_NOT_SNOOZABLE } from './care-plan.schema.js';
 import { resolveRuleSettings } from './resolve-rule-settings.js';
 import { DEFAULT_RULE_SETTINGS, SPO2_SCALE_2 } from './rule-settings.js';
 
@@ -70,6 +70,11 @@ describe('applyCarePlanChange', () => {
   it('rejects a suspension that has already expired', () => {
     const patch = { suspensions: [{ kinds: ['device_offline' as const], until: 500, setBy: 'u', reason: '住院' }] };
     expect(() => applyCarePlanChange(emptyCarePlan('r-1'), patch, 'u', 1_000)).toThrow(CarePlanChangeError);
+  });
+
+  it.each([['fall'], ['smoke'], ['gas'], ['water_leak']] as const)('refuses a suspension of %s with a named error: life-safety is never snoozed', (kind) => {
+    const patch = { suspensions: [{ kinds: ['prolonged_inactivity' as const, kind], until: 5_000, setBy: 'u', reason: '护理员上门' }] };
+    expect(() => applyCarePlanChange(emptyCarePlan('r-1'), patch, 'u', 1_000)).toThrow(`${LIFE_SAFETY_NOT_SNOOZABLE}: ${kind} is a life-safety alert and never snoozed`);
   });
 
   it('rejects a suspension of SOS', () => {

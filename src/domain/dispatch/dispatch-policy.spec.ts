@@ -9,8 +9,8 @@ describe('requirementFor: alert kind → service, priority, instructions', () =>
   it.each<[DispatchReason, Severity, readonly ServiceType[], Priority, string | null]>([
     ['fall', 'critical', ['remote_care', 'medical'], 'P1', null],
     ['sos', 'critical', ['remote_care', 'medical'], 'P1', null],
-    ['smoke', 'critical', ['meal', 'cleaning', 'medical', 'remote_care'], 'P1', '请立即拨打119'],
-    ['gas', 'critical', ['meal', 'cleaning', 'medical', 'remote_care'], 'P1', '请立即拨打119'],
+    ['smoke', 'critical', ['remote_care', 'medical'], 'P1', '请立即拨打119'],
+    ['gas', 'critical', ['remote_care', 'medical'], 'P1', '请立即拨打119'],
     ['vitals_out_of_range', 'critical', ['medical'], 'P1', null],
     ['vitals_out_of_range', 'major', ['medical'], 'P2', null],
     ['bed_exit_no_return', 'critical', ['remote_care'], 'P1', null],
@@ -18,7 +18,7 @@ describe('requirementFor: alert kind → service, priority, instructions', () =>
     ['prolonged_inactivity', 'major', ['remote_care'], 'P2', null],
     ['night_wandering', 'warning', ['remote_care'], 'P2', null],
     ['geofence_exit', 'critical', ['remote_care'], 'P1', null],
-    ['water_leak', 'major', ['cleaning'], 'P2', null],
+    ['water_leak', 'major', ['remote_care'], 'P2', null],
     ['device_offline', 'minor', ['remote_care'], 'P3', null],
     ['low_battery', 'warning', ['remote_care'], 'P3', null],
     ['missed_meal', 'minor', ['meal'], 'P3', null],
@@ -100,15 +100,14 @@ describe('planDispatch: candidates within the 15-minute circle', () => {
     expect(planDispatch(fall, [availability], T0).candidates).toEqual([]);
   });
 
-  it('lets any service answer smoke, and picks the cleaning provider for a water leak', () => {
+  it.each(['fall', 'sos', 'smoke', 'gas', 'water_leak'] as const)('never offers a life-safety %s to a meal or cleaning provider, however near', (reason) => {
     const providers = [
-      makeAvailability({ id: 'prov-meal', services: ['meal'], base: northOfHome(0.5) }),
-      makeAvailability({ id: 'prov-clean', services: ['cleaning'], base: northOfHome(1) }),
+      makeAvailability({ id: 'prov-meal', services: ['meal'], base: northOfHome(0.3) }),
+      makeAvailability({ id: 'prov-clean', services: ['cleaning'], base: northOfHome(0.5) }),
+      makeAvailability({ id: 'prov-care', services: ['remote_care', 'meal'], base: northOfHome(2) }),
     ];
-    expect(planDispatch({ ...fall, reason: 'smoke' }, providers, T0).candidates.map((c) => c.providerId)).toEqual(['prov-meal', 'prov-clean']);
-    const leak = planDispatch({ ...fall, reason: 'water_leak', severity: 'major' }, providers, T0);
-    expect(leak.candidates.map((c) => [c.providerId, c.service])).toEqual([['prov-clean', 'cleaning']]);
-    expect(leak.service).toBe('cleaning');
+    const plan = planDispatch({ ...fall, reason, severity: reason === 'water_leak' ? 'major' : 'critical' }, providers, T0);
+    expect(plan.candidates.map((c) => [c.providerId, c.service])).toEqual([['prov-care', 'remote_care']]);
   });
 
   it('caps the candidate list', () => {

@@ -6,7 +6,7 @@
  */
 import type { Priority, Severity } from '../alerts/alert.schema.js';
 import type { GeoPoint, Provider, ServiceType, Staff, TravelMode } from './provider.schema.js';
-import { SERVICE_TYPES, SERVICE_TYPE_LABELS } from './provider.schema.js';
+import { SERVICE_TYPE_LABELS } from './provider.schema.js';
 import type { Candidate, DispatchReason } from './work-order.schema.js';
 
 export interface ServiceRequirement {
@@ -18,21 +18,24 @@ export interface ServiceRequirement {
 }
 
 const FIRE_ADVICE = '请立即拨打119';
-const ALL_SERVICES: readonly ServiceType[] = SERVICE_TYPES;
+/** 一护: the responders of remote care and medical help, in that order. */
+const EMERGENCY_SERVICES: readonly ServiceType[] = ['remote_care', 'medical'];
 const P_RANK: Record<Priority, number> = { P1: 1, P2: 2, P3: 3 };
 const critical = (s: Severity): boolean => s === 'critical';
 
 /**
- * Alert kind → requirement. Life safety (fall, SOS, fire, gas) is P1 with a
- * 远程照护 or 助医 responder; welfare signs are P1 when the rule judged them
+ * Alert kind → requirement. Life safety (fall, SOS, smoke, gas, water leak)
+ * always asks for the emergency answer of 一护, a 远程照护 or 助医 responder,
+ * never a meal or cleaning round that happens to be near: their staff are not
+ * trained or equipped to evacuate a flat or lift a fallen elder. Smoke and gas
+ * carry the 119 referral. Welfare signs are P1 when the rule judged them
  * critical, else P2; device upkeep and a missed meal are P3 service tasks.
  */
 const REQUIREMENTS: Readonly<Record<DispatchReason, (severity: Severity) => ServiceRequirement>> = {
   fall: () => ({ services: ['remote_care', 'medical'], priority: 'P1', instructions: ['上门查看老人有无外伤，必要时拨打120'] }),
   sos: () => ({ services: ['remote_care', 'medical'], priority: 'P1', instructions: ['先电话联系老人，同时出发上门'] }),
-  // Nearest responder of any service: the one who gets there first can evacuate; the fire service is 119's job.
-  smoke: () => ({ services: ALL_SERVICES, priority: 'P1', instructions: [FIRE_ADVICE, '到场后协助老人撤离，勿乘电梯'] }),
-  gas: () => ({ services: ALL_SERVICES, priority: 'P1', instructions: [FIRE_ADVICE, '勿开关电器、勿用明火，开窗通风'] }),
+  smoke: () => ({ services: EMERGENCY_SERVICES, priority: 'P1', instructions: [FIRE_ADVICE, '到场后协助老人撤离，勿乘电梯'] }),
+  gas: () => ({ services: EMERGENCY_SERVICES, priority: 'P1', instructions: [FIRE_ADVICE, '勿开关电器、勿用明火，开窗通风'] }),
   vitals_out_of_range: (s) => ({ services: ['medical'], priority: critical(s) ? 'P1' : 'P2', instructions: ['上门复测生命体征'] }),
   apnea: (s) => ({ services: ['medical'], priority: critical(s) ? 'P1' : 'P2', instructions: ['上门查看呼吸情况，必要时拨打120'] }),
   bed_exit_no_return: (s) => ({ services: ['remote_care'], priority: critical(s) ? 'P1' : 'P2', instructions: ['离床未归，上门查看是否跌倒'] }),
@@ -40,7 +43,8 @@ const REQUIREMENTS: Readonly<Record<DispatchReason, (severity: Severity) => Serv
   bathroom_dwell: (s) => ({ services: ['remote_care'], priority: critical(s) ? 'P1' : 'P2', instructions: ['卫生间停留过久，上门查看是否跌倒'] }),
   night_wandering: (s) => ({ services: ['remote_care'], priority: critical(s) ? 'P1' : 'P2', instructions: ['夜间游走，上门陪护'] }),
   geofence_exit: (s) => ({ services: ['remote_care'], priority: critical(s) ? 'P1' : 'P2', instructions: ['老人离开安全区域，联系家属并协助寻找'] }),
-  water_leak: () => ({ services: ['cleaning'], priority: 'P2', instructions: ['关闭总阀，清理积水'] }),
+  // A wet floor is where elders slip; the responder checks on the person first, the plumbing second.
+  water_leak: () => ({ services: ['remote_care'], priority: 'P2', instructions: ['先电话联系老人，上门查看有无滑倒', '关闭总阀，必要时联系物业'] }),
   device_offline: () => ({ services: ['remote_care'], priority: 'P3', instructions: ['上门检查设备供电与网络'] }),
   low_battery: () => ({ services: ['remote_care'], priority: 'P3', instructions: ['上门更换电池或充电'] }),
   missed_meal: () => ({ services: ['meal'], priority: 'P3', instructions: ['老人未取餐，上门送餐并查看情况'] }),

@@ -147,7 +147,8 @@ export class RuleEngine {
       case 'care-bed': {
         if (m['inBed'] === true) out.push(...this.noteBedReturn(scope, e.ts), ...this.notePresence(scope, e.ts));
         if (num(m['movement']) > 0) out.push(...this.noteActivity(scope, e.ts));
-        // The mattress reports 0 (or nothing) when nobody lies on it.
+        // Decoding already drops an empty bed's vital signs (the catalogue's `onlyWhile`);
+        // kept for inbox entries stored before it did, which a crash replay may feed again.
         if (!late && m['inBed'] !== false) {
           for (const vital of ['heartRate', 'respirationRate'] as const) {
             const v = m[vital];
@@ -844,8 +845,13 @@ function evidence(ruleId: string, thresholds: Record<string, number>, samples: E
   return { ruleId, ruleVersion: RULE_VERSION, thresholds, samples, summary };
 }
 
-/** The latest expiry among suspensions covering `kind` at event time `at`, or null. Expired ones are ignored. */
+/**
+ * The latest expiry among suspensions covering `kind` at event time `at`, or
+ * null. Expired ones are ignored, and so is every suspension of a life-safety
+ * kind: the API refuses them, but a plan stored before that rule may hold one.
+ */
 function suspendedUntil(settings: RuleSettings, kind: AlertKind, at: number): number | null {
+  if (ALERT_KIND_POLICY[kind].lifeSafety) return null;
   let until: number | null = null;
   for (const s of settings.suspensions) {
     if (s.until > at && (s.kinds as readonly string[]).includes(kind)) until = Math.max(until ?? s.until, s.until);

@@ -13,6 +13,7 @@ import * as alerts from './0100-alerts.js';
 import * as providers from './0110-providers.js';
 import * as accounts from './0111-accounts.js';
 import * as dispatch from './0120-dispatch.js';
+import * as operatorAlerts from './0130-operator-alerts.js';
 import * as audit from './0140-audit.js';
 
 export const registryMigrations: Readonly<Record<string, Migration>> = {
@@ -25,5 +26,6 @@ export const registryMigrations: Readonly<Record<string, Migration>> = {
   '0110-providers': providers,
   '0111-accounts': accounts,
   '0120-dispatch': dispatch,
+  '0130-operator-alerts': operatorAlerts,
   '0140-audit': audit,
 };

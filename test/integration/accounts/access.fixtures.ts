@@ -1,4 +1,5 @@
 /** Helpers for account and provider integration tests: a demo platform, logins, authenticated fetch. */
+import { request } from 'node:http';
 import { startTestPlatform, type TestPlatform, type TestPlatformOptions } from '../../support/test-platform.js';
 import { DEMO_PASSWORD } from '../../../src/accounts/demo/demo-accounts.js';
 
@@ -12,6 +13,33 @@ export function startDemoPlatform(options: TestPlatformOptions = {}): Promise<Te
 
 export async function login(platform: TestPlatform, username: string, password = DEMO_PASSWORD): Promise<Response> {
   return fetch(`${platform.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+}
+
+/**
+ * A login over real HTTP from a chosen loopback address (127.0.0.2, 127.0.0.3, …:
+ * the whole 127/8 is loopback on Linux), so the server sees distinct client
+ * addresses on its socket. fetch cannot bind a local address; node:http can.
+ */
+export function loginFrom(platform: TestPlatform, localAddress: string, username: string, password = DEMO_PASSWORD): Promise<Response> {
+  const url = new URL('/api/auth/login', platform.httpUrl);
+  const body = JSON.stringify({ username, password });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers.set(name, value);
+          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers }));
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export async function tokenOf(platform: TestPlatform, username: string): Promise<string> {

@@ -1,8 +1,9 @@
 /**
  * Logins, tokens and revocation against a booted platform with real SQLite:
  * argon2id passwords, HS256 tokens that expire (injected clock), revocation
- * checked on every use and surviving a restart, throttling per username and
- * per address, and the configured admin token still acting as platform admin.
+ * checked on every use and surviving a restart, throttling per account+address
+ * and per address (login-throttle.test.ts has the attack scenarios), and the
+ * configured admin token still acting as platform admin.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Registry } from 'prom-client';
@@ -11,7 +12,7 @@ import { TokenError } from '../../../src/accounts/auth.errors.js';
 import { DEMO_PASSWORD } from '../../../src/accounts/demo/demo-accounts.js';
 import { PROM_REGISTRY } from '../../../src/platform.tokens.js';
 import { TEST_ADMIN_TOKEN, type TestPlatform } from '../../support/test-platform.js';
-import { call, login, startDemoPlatform, T0, tokenOf } from './access.fixtures.js';
+import { call, login, loginFrom, startDemoPlatform, T0, tokenOf } from './access.fixtures.js';
 
 const HOUR = 3_600_000;
 
@@ -79,17 +80,19 @@ describe('accounts: login, tokens, revocation', () => {
     expect(await failures(platform, 'unknown_user')).toBe(unknownBefore + 1);
   });
 
-  it('throttles a username after 5 failures (even the right password gets 429) and lets it in after the lockout', async () => {
-    for (let i = 0; i < 5; i += 1) expect((await login(platform, 'qiaokou.officer', `guess-${i}`)).status).toBe(401);
-    const locked = await login(platform, 'qiaokou.officer');
+  it('throttles an account from one address after 5 failures (429 with Retry-After, even the right password), not from another address, and lets it in after 30 s', async () => {
+    for (let i = 0; i < 5; i += 1) expect((await loginFrom(platform, '127.0.0.2', 'qiaokou.officer', `guess-${i}`)).status).toBe(401);
+    const locked = await loginFrom(platform, '127.0.0.2', 'qiaokou.officer');
     expect(locked.status).toBe(429);
+    expect(locked.headers.get('retry-after')).toBe('30');
     expect(await locked.json()).toMatchObject({ retryAfterSeconds: 30 });
     expect(await failures(platform, 'throttled')).toBeGreaterThanOrEqual(1);
-    // Another user from the same address is not locked by one user's failures.
-    expect((await login(platform, 'hanyang.officer')).status).toBe(200);
+    // The same account from another address, and another account from the same address, are not locked.
+    expect((await loginFrom(platform, '127.0.0.3', 'qiaokou.officer')).status).toBe(200);
+    expect((await loginFrom(platform, '127.0.0.2', 'hanyang.officer')).status).toBe(200);
 
     now += 31_000;
-    expect((await login(platform, 'qiaokou.officer')).status).toBe(200);
+    expect((await loginFrom(platform, '127.0.0.2', 'qiaokou.officer')).status).toBe(200);
   });
 
   it('rejects an expired token with 401 code expired', async () => {
@@ -180,12 +183,16 @@ describe('accounts: login, tokens, revocation', () => {
     expect((await call(platform, admin, 'GET', '/api/accounts')).status).toBe(200);
   });
 
-  it('throttles an address after 20 failures across usernames (password spraying)', async () => {
-    now += 60 * 60_000; // a fresh window for this address
-    for (let i = 0; i < 20; i += 1) await login(platform, `spray-${i}`, 'Password1');
-    expect((await login(platform, 'hongshan.officer')).status).toBe(429);
-    now += 31_000;
-    expect((await login(platform, 'hongshan.officer')).status).toBe(200);
+  it('throttles an address after 50 failures across usernames (password spraying), not after 49 (staff behind one NAT)', async () => {
+    for (let i = 0; i < 49; i += 1) expect((await loginFrom(platform, '127.0.0.20', `spray-${i}`, 'Password1')).status).toBe(401);
+    expect((await loginFrom(platform, '127.0.0.20', 'hongshan.officer')).status).toBe(200);
+    expect((await loginFrom(platform, '127.0.0.20', 'spray-49', 'Password1')).status).toBe(401);
+    const locked = await loginFrom(platform, '127.0.0.20', 'hongshan.officer');
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get('retry-after')).toBe('60');
+    expect((await loginFrom(platform, '127.0.0.21', 'hongshan.officer')).status).toBe(200);
+    now += 61_000;
+    expect((await loginFrom(platform, '127.0.0.20', 'hongshan.officer')).status).toBe(200);
   });
 });
 

@@ -76,19 +76,30 @@ describe('alerting REST API', () => {
   });
 
   it('records snoozes with expiry and who set them, and holds back the snoozed kind until it expires', async () => {
-    const res = await platform.api('/api/residents/r-alert-1/snoozes', { method: 'POST', ...json({ kinds: ['water_leak'], until: T0 + 60 * MIN, reason: '维修水管' }, 'worker-9') });
+    const res = await platform.api('/api/residents/r-alert-1/snoozes', { method: 'POST', ...json({ kinds: ['low_battery'], until: T0 + 60 * MIN, reason: '待换电池' }, 'worker-9') });
     expect(res.status).toBe(201);
     const plan = (await (await platform.api('/api/residents/r-alert-1/care-plan')).json()) as { version: number; suspensions: unknown[] };
     expect(plan.version).toBe(2);
-    expect(plan.suspensions).toEqual([{ kinds: ['water_leak'], until: T0 + 60 * MIN, setBy: 'worker-9', reason: '维修水管' }]);
-    const expired = await platform.api('/api/residents/r-alert-1/snoozes', { method: 'POST', ...json({ kinds: ['water_leak'], until: now - 1, reason: 'late' }) });
+    expect(plan.suspensions).toEqual([{ kinds: ['low_battery'], until: T0 + 60 * MIN, setBy: 'worker-9', reason: '待换电池' }]);
+    const expired = await platform.api('/api/residents/r-alert-1/snoozes', { method: 'POST', ...json({ kinds: ['low_battery'], until: now - 1, reason: 'late' }) });
     expect(expired.status).toBe(400);
 
-    platform.get(DomainEventBus).publish('DeviceEventReceived', event('water_leak', T0 + 11 * MIN, 3));
-    expect(changes.some((c) => c.alert.kind === 'water_leak')).toBe(false);
+    platform.get(DomainEventBus).publish('DeviceStatusReported', { ...binding, ts: T0 + 11 * MIN, receivedAt: T0 + 11 * MIN, battery: 5 });
+    expect(changes.some((c) => c.alert.kind === 'low_battery')).toBe(false);
     now = T0 + 61 * MIN;
-    platform.get(DomainEventBus).publish('DeviceStatusReported', { ...binding, ts: now + 2 * MIN, receivedAt: now });
-    expect(changes.find((c) => c.alert.kind === 'water_leak')?.type).toBe('AlertRaised');
+    platform.get(DomainEventBus).publish('DeviceStatusReported', { ...binding, ts: now + 2 * MIN, receivedAt: now, battery: 5 });
+    expect(changes.find((c) => c.alert.kind === 'low_battery')?.type).toBe('AlertRaised');
+  });
+
+  it('refuses a snooze that names a life-safety kind, naming the refusal, and the plan stays as it was', async () => {
+    const before = (await (await platform.api('/api/residents/r-alert-1/care-plan')).json()) as { version: number };
+    for (const kinds of [['gas'], ['prolonged_inactivity', 'fall'], ['smoke'], ['water_leak']]) {
+      const res = await platform.api('/api/residents/r-alert-1/snoozes', { method: 'POST', ...json({ kinds, until: now + 30 * MIN, reason: '护理员上门' }) });
+      expect([kinds, res.status]).toEqual([kinds, 400]);
+      expect(await res.text()).toContain('life_safety_not_snoozable');
+    }
+    const after = (await (await platform.api('/api/residents/r-alert-1/care-plan')).json()) as { version: number };
+    expect(after.version).toBe(before.version);
   });
 
   it('versions global rule settings and audits who changed them', async () => {
@@ -102,7 +113,7 @@ describe('alerting REST API', () => {
   });
 
   it('acknowledges an alert idempotently and filters the list', async () => {
-    const [active] = ((await (await platform.api('/api/alerts?state=active&kind=water_leak')).json()) as { items: { id: string }[] }).items;
+    const [active] = ((await (await platform.api('/api/alerts?state=active&kind=low_battery')).json()) as { items: { id: string }[] }).items;
     expect(active).toBeDefined();
     const ack = await platform.api(`/api/alerts/${active?.id ?? ''}/acknowledge`, { method: 'POST', headers: { 'x-anxin-actor': 'nurse-li' } });
     expect(await ack.json()).toMatchObject({ acknowledged: true, acknowledgedBy: 'nurse-li', state: 'active' });
