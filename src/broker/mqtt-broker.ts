@@ -52,6 +52,7 @@ import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type Pu
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { deviceIdSchema, MAX_PACKET_BYTES, statusPayloadSchema, topics, type Command } from '../../devices/protocol.js';
 import {
+  BROKER_REFUSAL_REASONS,
   decideConnect,
   decidePublish,
   decideSubscribe,
@@ -149,6 +150,8 @@ function connackCodeFor(reason: BrokerRefusalReason): number {
       return CONNACK_NOT_AUTHORIZED;
   }
 }
+
+const REFUSAL_REASONS: ReadonlySet<string> = new Set(BROKER_REFUSAL_REASONS);
 
 /** Login failures that count towards the lockout (not: disabled device, forbidden will). */
 const COUNTS_AS_FAILED_LOGIN: ReadonlySet<BrokerRefusalReason> = new Set(['bad_credentials', 'unknown_device', 'client_id_mismatch']);
@@ -248,6 +251,15 @@ export class MqttBroker {
   isConnected(deviceId: string): boolean {
     const client = this.sessions.get(deviceId);
     return client !== undefined && !client.closed;
+  }
+
+  /** Retained messages the broker holds, on any topic (diagnostics: devices cannot create any). */
+  async retainedCount(): Promise<number> {
+    // aedes types do not declare `persistence`; aedes-persistence 10 memory streams are async iterables.
+    const persistence = (this.aedes as unknown as { persistence: { createRetainedStream(pattern: string): AsyncIterable<unknown> } }).persistence;
+    const packets: unknown[] = [];
+    for await (const packet of persistence.createRetainedStream('#')) packets.push(packet);
+    return packets.length;
   }
 
   /**
@@ -359,8 +371,13 @@ export class MqttBroker {
     aedes.on('client', () => this.deps.metrics.connected(this.connectedCount()));
     aedes.on('clientReady', (client) => this.report(this.presence.markConnected(client.id, this.now())));
     aedes.on('clientDisconnect', (client) => this.onDisconnect(client));
-    aedes.on('clientError', (client, error) => this.connectionErrorLog.record(error.message, { deviceId: client.id, address: remoteAddressOf(client) }));
-    aedes.on('connectionError', (client, error) => this.connectionErrorLog.record(error.message, { address: remoteAddressOf(client) }));
+    // A refusal closes the connection with its reason as the error: already logged by `refuse`.
+    aedes.on('clientError', (client, error) => {
+      if (!REFUSAL_REASONS.has(error.message)) this.connectionErrorLog.record(error.message, { deviceId: client.id, address: remoteAddressOf(client) });
+    });
+    aedes.on('connectionError', (client, error) => {
+      if (!REFUSAL_REASONS.has(error.message)) this.connectionErrorLog.record(error.message, { address: remoteAddressOf(client) });
+    });
     const emitter: EventEmitter = aedes; // 'error' is not in aedes's typed event map
     emitter.on('error', (error: Error) => this.logger.error({ err: error }, 'aedes error'));
   }

@@ -45,6 +45,7 @@ export const DEVICES = {
   'bed-000002': { secret: 'secret-bed-2' },
   'bed-000003': { secret: 'secret-bed-3' },
   'radar-000001': { secret: 'secret-radar-1' },
+  'sos-000001': { secret: 'secret-sos-1' },
   'sos-000009': { secret: 'secret-sos-9', disabled: true },
 } satisfies Record<string, FakeDevice>;
 export type TestDeviceId = keyof typeof DEVICES;
