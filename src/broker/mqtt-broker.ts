@@ -40,7 +40,7 @@
  * PROTOCOL.md §2 prescribes), inbound QoS 2 awaiting PUBREL
  * (`maxInflightInbound`, lowered from aedes's 1000 packets), packets received
  * before the CONNACK (aedes `queueLimit`, 42), and publishes awaiting the sink
- * (bounded by the rate limiter's burst).
+ * (bounded by the rate limiter: its burst, then its sustained rate).
  */
 import type { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';

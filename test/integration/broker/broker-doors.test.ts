@@ -246,11 +246,12 @@ describe('refusal logs are aggregated', () => {
     ]);
   });
 
-  it('writes a line per reason each interval', async () => {
+  it('writes what it counted every interval, without waiting for close', async () => {
     await startWith({ refusalLogIntervalMs: 50 });
     for (let i = 0; i < 5; i += 1) await tryConnect(tb.url, deviceOptions('bed-000001', { password: 'wrong' }));
-    await eventually(() => tb.logger.withMessage('mqtt refused').length > 0);
-    const line = tb.logger.withMessage('mqtt refused')[0];
-    expect([line?.fields.reason, line?.fields.count]).toEqual(['bad_credentials', 5]);
+    const counted = (): number => tb.logger.withMessage('mqtt refused').reduce((n, l) => n + (l.fields.reason === 'bad_credentials' ? Number(l.fields.count) : 0), 0);
+    // However the five attempts fall into intervals, the lines add up to them.
+    await eventually(() => counted() === 5);
+    expect(tb.logger.withMessage('mqtt refused').every((l) => typeof l.fields.count === 'number')).toBe(true);
   });
 });
