@@ -17,12 +17,13 @@ import { DeviceDirectoryCache } from './device-state/device-directory.cache.js';
 import { ClockSync } from './device-state/clock-sync.js';
 import { DeviceStateService } from './device-state/device-state.service.js';
 import type { BrokerRefusalReason } from './domain/broker-acl/device-acl.js';
+import type { OperatorAlertSink } from './domain/operator-alerts/operator-alert.js';
 import { DurableInbox } from './ingest/durable-inbox.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { TelemetryForwarder } from './ingest/telemetry-forwarder.js';
 import type { Logger } from './observability/logger.js';
 import { withoutUndefined } from './util/without-undefined.js';
-import { APP_CONFIG, CLOCK, LOGGER, PROM_REGISTRY, REGISTRY_DB, type Clock, type Readiness } from './platform.tokens.js';
+import { APP_CONFIG, CLOCK, LOGGER, OPERATOR_ALERTS, PROM_REGISTRY, REGISTRY_DB, type Clock, type Readiness } from './platform.tokens.js';
 import type { RegistryDb } from './registry/database.js';
 import { DeviceRepository } from './registry/device.repository.js';
 import { FleetRepository } from './registry/fleet.repository.js';
@@ -66,6 +67,7 @@ export class PlatformRuntime implements OnApplicationBootstrap, BeforeApplicatio
     private readonly forwarder: TelemetryForwarder,
     private readonly ingest: IngestService,
     private readonly clockSync: ClockSync,
+    @Inject(OPERATOR_ALERTS) private readonly operatorAlerts: OperatorAlertSink,
   ) {}
 
   /** The embedded broker's ports (undefined in external mode or before start). */
@@ -143,7 +145,7 @@ export class PlatformRuntime implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async startEmbeddedBroker(): Promise<void> {
-    const { host, port, tls, websocket, rateLimit } = this.config.mqtt;
+    const { host, port, tls, websocket, rateLimit, takeoverAlert } = this.config.mqtt;
     this.broker = await MqttBroker.start(
       {
         host,
@@ -151,9 +153,12 @@ export class PlatformRuntime implements OnApplicationBootstrap, BeforeApplicatio
         ...(tls ? { tls: withoutUndefined(tls) } : {}),
         ...(websocket ? { websocket } : {}),
         rateLimit: { perSecond: rateLimit.perSecond, burst: rateLimit.burst },
+        takeoverAlert: { threshold: takeoverAlert.threshold, windowMs: takeoverAlert.windowMs },
+        refusalLogIntervalMs: this.config.refusalLogIntervalMs,
       },
       {
         now: this.now,
+        operatorAlerts: this.operatorAlerts,
         logger: this.logger.child({ component: 'broker' }),
         metrics: new PrometheusBrokerMetrics(this.registry),
         credentials: {

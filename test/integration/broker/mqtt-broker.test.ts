@@ -103,8 +103,8 @@ describe('MqttBroker: connecting', () => {
     expect([tb.sink.presenceLog(), tb.broker.isConnected('bed-000001')]).toEqual([['bed-000001 online'], true]);
   });
 
-  it('locks a device out after repeated wrong secrets, even with the right one, until the lockout passes', async () => {
-    await startWith({ loginThrottle: { device: { maxFailures: 3, lockoutMs: 300 } } });
+  it('locks a device id out from the address that sent repeated wrong secrets, even with the right one, until the lockout passes', async () => {
+    await startWith({ loginThrottle: { deviceAddress: { maxFailures: 3, lockoutMs: 300 } } });
     const wrong: ConnectOutcome[] = [];
     for (let i = 0; i < 3; i++) wrong.push(track(await tryConnect(tb.url, deviceOptions('bed-000001', { password: 'guess' }))));
     const duringLockout = track(await tryConnect(tb.url, deviceOptions('bed-000001')));
