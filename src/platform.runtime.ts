@@ -29,6 +29,7 @@ import { DeviceRepository } from './registry/device.repository.js';
 import { FleetRepository } from './registry/fleet.repository.js';
 import { startFleet, withDemoSecrets, type Fleet } from '../firmware-sim/index.js';
 import { verifyDeviceSecret } from './registry/device-secret.js';
+import { opensPlainMqttListener } from './config/production-problems.js';
 import { TELEMETRY_STORE, type TelemetryStore } from './telemetry/telemetry.store.js';
 
 /** Broker refusals that concern a message's content, logged per device like ingest rejections. */
@@ -150,6 +151,7 @@ export class PlatformRuntime implements OnApplicationBootstrap, BeforeApplicatio
       {
         host,
         port,
+        plaintext: opensPlainMqttListener(this.config),
         ...(tls ? { tls: withoutUndefined(tls) } : {}),
         ...(websocket ? { websocket } : {}),
         rateLimit: { perSecond: rateLimit.perSecond, burst: rateLimit.burst },
@@ -189,10 +191,13 @@ export class PlatformRuntime implements OnApplicationBootstrap, BeforeApplicatio
    * at once. Off with ANXIN_LIVE_HOMES=0.
    */
   private async startLiveFleet(): Promise<void> {
+    const plainPort = this.broker?.addresses().tcp;
+    // Demo mode only, which production refuses; without the plain port the simulator cannot connect.
+    if (plainPort === undefined) return;
     const homes = await this.fleet.listHomes(this.config.demo.liveHomes);
     const log = this.logger.child({ component: 'live-fleet' });
     this.liveFleet = await startFleet({
-      brokerUrl: `mqtt://127.0.0.1:${this.broker!.addresses().tcp}`,
+      brokerUrl: `mqtt://127.0.0.1:${plainPort}`,
       manifest: withDemoSecrets({ homes }, this.config.demo.key),
       speed: 1,
       logger: { info: (message) => log.info({}, message), warn: (message) => log.warn({}, message) },

@@ -73,6 +73,8 @@ export interface MqttBrokerOptions {
   readonly host: string;
   /** Plain MQTT port; 0 picks a free port (see `addresses()`). */
   readonly port: number;
+  /** Open the plain MQTT listener on `port` (default true); false leaves only TLS and WebSocket. */
+  readonly plaintext?: boolean;
   readonly tls?: { readonly port: number; readonly keyPath: string; readonly certPath: string; readonly caPath?: string };
   readonly websocket?: { readonly port: number; readonly path: string };
   /** Largest MQTT packet accepted, header included (default MAX_PACKET_BYTES). */
@@ -120,7 +122,8 @@ export interface MqttBrokerDeps {
 }
 
 export interface BrokerAddresses {
-  readonly tcp: number;
+  /** Absent when the plain listener is closed (`plaintext: false`). */
+  readonly tcp?: number;
   readonly tls?: number;
   readonly websocket?: number;
 }
@@ -307,8 +310,7 @@ export class MqttBroker {
   // --- listeners ---------------------------------------------------------------------------
 
   private async listen(): Promise<void> {
-    const tcp = createTcpServer((socket) => this.handle(socket));
-    const tcpPort = await this.listenOn(tcp, this.options.port);
+    const tcpPort = this.options.plaintext === false ? undefined : await this.listenOn(createTcpServer((socket) => this.handle(socket)), this.options.port);
     let tlsPort: number | undefined;
     let wsPort: number | undefined;
     if (this.options.tls !== undefined) {
@@ -329,7 +331,7 @@ export class MqttBroker {
       });
       wsPort = await this.listenOn(http, this.options.websocket.port);
     }
-    this.ports = { tcp: tcpPort, ...(tlsPort !== undefined && { tls: tlsPort }), ...(wsPort !== undefined && { websocket: wsPort }) };
+    this.ports = { ...(tcpPort !== undefined && { tcp: tcpPort }), ...(tlsPort !== undefined && { tls: tlsPort }), ...(wsPort !== undefined && { websocket: wsPort }) };
 
     this.sweepTimer = setInterval(() => this.sweep(), this.options.presenceSweepMs ?? 5_000);
     this.sweepTimer.unref();

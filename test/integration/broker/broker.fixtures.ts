@@ -179,14 +179,16 @@ export async function startTestBroker(overrides: Partial<MqttBrokerOptions> = {}
     const found = metric?.values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value));
     return found?.value ?? 0;
   };
+  const port = broker.addresses().tcp;
+  if (port === undefined) throw new Error('test broker started without its plain MQTT listener');
   return {
     broker,
     sink,
     alerts,
     logger,
     registry,
-    url: `mqtt://127.0.0.1:${broker.addresses().tcp}`,
-    port: broker.addresses().tcp,
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
     advanceClock: (ms) => { offset += ms; },
     refusalCount: (reason) => valueOf('anxin_broker_refusals_total', { reason }),
     connectedGauge: () => valueOf('anxin_broker_connected_devices'),

@@ -324,12 +324,12 @@ describe('MqttBroker: other clients and transports', () => {
     });
 
   it('accepts a QoS 1 publish from mosquitto_pub with the device\'s credentials', async () => {
-    const exit = await mosquittoPub(tb.broker.addresses().tcp, ['-i', 'bed-000003', '-u', 'bed-000003', '-P', 'secret-bed-3', '-t', 'anxin/v1/bed-000003/event', '-m', '{"seq":1}']);
+    const exit = await mosquittoPub(tb.port, ['-i', 'bed-000003', '-u', 'bed-000003', '-P', 'secret-bed-3', '-t', 'anxin/v1/bed-000003/event', '-m', '{"seq":1}']);
     expect([exit, tb.sink.accepted]).toEqual([0, [{ deviceId: 'bed-000003', topic: 'anxin/v1/bed-000003/event', payload: '{"seq":1}' }]]);
   });
 
   it('refuses mosquitto_pub with a wrong secret and counts it', async () => {
-    const exit = await mosquittoPub(tb.broker.addresses().tcp, ['-i', 'bed-000003', '-u', 'bed-000003', '-P', 'nope', '-t', 'anxin/v1/bed-000003/event', '-m', '{}']);
+    const exit = await mosquittoPub(tb.port, ['-i', 'bed-000003', '-u', 'bed-000003', '-P', 'nope', '-t', 'anxin/v1/bed-000003/event', '-m', '{}']);
     expect([exit === 0, tb.sink.accepted, await tb.refusalCount('bad_credentials')]).toEqual([false, [], 1]);
   });
 
