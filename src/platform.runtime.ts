@@ -17,17 +17,19 @@ import { DeviceDirectoryCache } from './device-state/device-directory.cache.js';
 import { ClockSync } from './device-state/clock-sync.js';
 import { DeviceStateService } from './device-state/device-state.service.js';
 import type { BrokerRefusalReason } from './domain/broker-acl/device-acl.js';
+import type { OperatorAlertSink } from './domain/operator-alerts/operator-alert.js';
 import { DurableInbox } from './ingest/durable-inbox.js';
 import { IngestService } from './ingest/ingest.service.js';
 import { TelemetryForwarder } from './ingest/telemetry-forwarder.js';
 import type { Logger } from './observability/logger.js';
 import { withoutUndefined } from './util/without-undefined.js';
-import { APP_CONFIG, CLOCK, LOGGER, PROM_REGISTRY, REGISTRY_DB, type Clock, type Readiness } from './platform.tokens.js';
+import { APP_CONFIG, CLOCK, LOGGER, OPERATOR_ALERTS, PROM_REGISTRY, REGISTRY_DB, type Clock, type Readiness } from './platform.tokens.js';
 import type { RegistryDb } from './registry/database.js';
 import { DeviceRepository } from './registry/device.repository.js';
 import { FleetRepository } from './registry/fleet.repository.js';
 import { startFleet, withDemoSecrets, type Fleet } from '../firmware-sim/index.js';
 import { verifyDeviceSecret } from './registry/device-secret.js';
+import { opensPlainMqttListener } from './config/production-problems.js';
 import { TELEMETRY_STORE, type TelemetryStore } from './telemetry/telemetry.store.js';
 
 /** Broker refusals that concern a message's content, logged per device like ingest rejections. */
@@ -66,6 +68,7 @@ export class PlatformRuntime implements OnApplicationBootstrap, BeforeApplicatio
     private readonly forwarder: TelemetryForwarder,
     private readonly ingest: IngestService,
     private readonly clockSync: ClockSync,
+    @Inject(OPERATOR_ALERTS) private readonly operatorAlerts: OperatorAlertSink,
   ) {}
 
   /** The embedded broker's ports (undefined in external mode or before start). */
@@ -143,17 +146,21 @@ export class PlatformRuntime implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async startEmbeddedBroker(): Promise<void> {
-    const { host, port, tls, websocket, rateLimit } = this.config.mqtt;
+    const { host, port, tls, websocket, rateLimit, takeoverAlert } = this.config.mqtt;
     this.broker = await MqttBroker.start(
       {
         host,
         port,
+        plaintext: opensPlainMqttListener(this.config),
         ...(tls ? { tls: withoutUndefined(tls) } : {}),
         ...(websocket ? { websocket } : {}),
         rateLimit: { perSecond: rateLimit.perSecond, burst: rateLimit.burst },
+        takeoverAlert: { threshold: takeoverAlert.threshold, windowMs: takeoverAlert.windowMs },
+        refusalLogIntervalMs: this.config.refusalLogIntervalMs,
       },
       {
         now: this.now,
+        operatorAlerts: this.operatorAlerts,
         logger: this.logger.child({ component: 'broker' }),
         metrics: new PrometheusBrokerMetrics(this.registry),
         credentials: {
@@ -184,10 +191,13 @@ export class PlatformRuntime implements OnApplicationBootstrap, BeforeApplicatio
    * at once. Off with ANXIN_LIVE_HOMES=0.
    */
   private async startLiveFleet(): Promise<void> {
+    const plainPort = this.broker?.addresses().tcp;
+    // Demo mode only, which production refuses; without the plain port the simulator cannot connect.
+    if (plainPort === undefined) return;
     const homes = await this.fleet.listHomes(this.config.demo.liveHomes);
     const log = this.logger.child({ component: 'live-fleet' });
     this.liveFleet = await startFleet({
-      brokerUrl: `mqtt://127.0.0.1:${this.broker!.addresses().tcp}`,
+      brokerUrl: `mqtt://127.0.0.1:${plainPort}`,
       manifest: withDemoSecrets({ homes }, this.config.demo.key),
       speed: 1,
       logger: { info: (message) => log.info({}, message), warn: (message) => log.warn({}, message) },

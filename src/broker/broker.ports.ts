@@ -3,6 +3,7 @@
  * one interface so tests swap them at the edge (STYLE.md §3).
  */
 import type { BrokerRefusalReason } from '../domain/broker-acl/device-acl.js';
+import type { LoginThrottleScope } from '../domain/broker-acl/login-guard.js';
 import type { PresenceTransition } from '../domain/presence/device-presence.js';
 
 /**
@@ -57,7 +58,21 @@ export interface BrokerMetrics {
   connected(count: number): void;
   /** The sink rejected an allowed publish (storage down): not acknowledged. */
   uplinkFailed(): void;
+  /**
+   * A login-throttle decision: `refused` an attempt refused unchecked because
+   * the key is locked; `locked` a failure that started a lockout.
+   */
+  loginThrottle(scope: LoginThrottleScope, decision: LoginThrottleDecision): void;
+  /** A device set retain on a publish or on its will; the flag was cleared and nothing was retained. */
+  retainStripped(source: RetainSource): void;
+  /** A device's connection was replaced by a newer one with the same client id [MQTT-3.1.4-2]. */
+  sessionTakeover(): void;
 }
+
+export const LOGIN_THROTTLE_DECISIONS = ['refused', 'locked'] as const;
+export type LoginThrottleDecision = (typeof LOGIN_THROTTLE_DECISIONS)[number];
+export const RETAIN_SOURCES = ['publish', 'will'] as const;
+export type RetainSource = (typeof RETAIN_SOURCES)[number];
 
 /** Structured logger (pino-compatible subset); tests pass a silent one. */
 export interface BrokerLogger {

@@ -18,9 +18,19 @@
  * subscription without delivering to it until the client subscribes again,
  * and drops what devices publish in that gap (measured: 11 of 732 messages
  * across a broker restart). So shared consumers are opt-in.
+ *
+ * Retained messages: the city's broker may hold one a device published with
+ * retain set (PROTOCOL.md §3 forbids it; that broker may not enforce it), and
+ * it replays it to every new subscription, so each backend restart would take
+ * an old SOS or an old `{"state":"offline"}` as fresh. The subscriptions ask
+ * for no retained messages (MQTT 5 Retain Handling 2 [MQTT-3.3.1-11]), and any
+ * delivery that still carries the retain flag is acknowledged and dropped: a
+ * broker sets it only on a message sent because of a new subscription
+ * ([MQTT-3.3.1-8] in 3.1.1; with Retain As Published 0, [MQTT-3.3.1-12] in 5).
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { parseUplinkTopic, TOPIC_ROOT, topics, type Command } from '../../devices/protocol.js';
+import { AggregatedLog } from '../observability/aggregated-log.js';
 import type { Logger } from '../observability/logger.js';
 
 export interface ExternalBrokerOptions {
@@ -31,6 +41,8 @@ export interface ExternalBrokerOptions {
   readonly consumers: number;
   /** Prefix of the persistent client ids, e.g. anxin-backend → anxin-backend-0, -1, … */
   readonly clientIdPrefix: string;
+  /** Dropped retained replays are logged as one line per interval with a count (default 60 s). */
+  readonly logIntervalMs?: number;
 }
 
 export interface ExternalBrokerSink {
@@ -44,13 +56,16 @@ const WILL_PAYLOAD = /^\s*\{\s*"state"\s*:\s*"offline"\s*\}\s*$/;
 
 export class ExternalBrokerConsumer {
   private readonly clients: MqttClient[] = [];
+  private readonly retainedLog: AggregatedLog;
 
   private constructor(
     private readonly options: ExternalBrokerOptions,
     private readonly sink: ExternalBrokerSink,
     private readonly logger: Logger,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.retainedLog = new AggregatedLog(logger, { message: 'retained message from the external broker dropped (a replay, not a fresh event)', keyField: 'channel', intervalMs: options.logIntervalMs ?? 60_000, level: 'warn', now });
+  }
 
   static async start(options: ExternalBrokerOptions, sink: ExternalBrokerSink, logger: Logger, now: () => number = Date.now): Promise<ExternalBrokerConsumer> {
     const consumer = new ExternalBrokerConsumer(options, sink, logger, now);
@@ -70,6 +85,7 @@ export class ExternalBrokerConsumer {
 
   async close(): Promise<void> {
     await Promise.all(this.clients.map((c) => c.endAsync()));
+    this.retainedLog.close();
   }
 
   private async connect(index: number): Promise<void> {
@@ -83,7 +99,13 @@ export class ExternalBrokerConsumer {
       reconnectPeriod: 1_000,
       ...(username !== undefined ? { username } : {}),
       ...(password !== undefined ? { password } : {}),
-      customHandleAcks: (topic, message, _packet, done) => {
+      customHandleAcks: (topic, message, packet: { retain?: boolean }, done) => {
+        if (packet.retain === true) {
+          // Acknowledged so the broker does not resend it; not ingested (see the header).
+          this.retainedLog.record(parseUplinkTopic(topic)?.channel ?? 'other', { topic });
+          done(0);
+          return;
+        }
         this.handle(topic, message).then(
           () => done(0),
           (error: unknown) => {
@@ -97,7 +119,8 @@ export class ExternalBrokerConsumer {
     client.on('error', (error) => this.logger.warn({ err: String(error), consumer: index }, 'external broker connection error'));
     this.clients.push(client);
     const share = this.options.consumers > 1 ? `$share/${SHARE_GROUP}/` : '';
-    const filters = Object.fromEntries([`${share}${TOPIC_ROOT}/+/+`, `${share}${TOPIC_ROOT}/+/cmd/reply`].map((f) => [f, { qos: 1 as const }]));
+    // rh 2: no retained messages at subscribe time [MQTT-3.3.1-11].
+    const filters = Object.fromEntries([`${share}${TOPIC_ROOT}/+/+`, `${share}${TOPIC_ROOT}/+/cmd/reply`].map((f) => [f, { qos: 1 as const, rh: 2 as const }]));
     // Subscribe on every connect, even when the broker says the session is
     // present: MQTT.js would skip it, and a broker may restore a session whose
     // subscription no longer delivers (see above). Subscribing again is idempotent.

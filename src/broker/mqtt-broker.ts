@@ -24,6 +24,23 @@
  *   `authenticate` from the CONNECT packet kept by `preConnect`.
  * - aedes speaks MQTT 3.1 and 3.1.1 only (CONNACK 1 for MQTT 5).
  * - mqtt-packet 9 has no maximum packet size; see `guardPacketSize`.
+ * - `authorizePublish` receives the very packet object aedes then publishes
+ *   (`enqueuePublish` → `broker.publish`, which copies `retain` into the
+ *   aedes-packet that `storeRetained` checks), and the will object aedes
+ *   publishes on close is the one CONNECT carried (`client._will`, persisted
+ *   by `storeWill`): clearing `retain` on them means nothing is retained.
+ * - `preConnect` gets the CONNECT packet before `init` reads `clean` from it,
+ *   so setting `clean` there makes the session clean.
+ *
+ * What one connection can make aedes keep in memory, and the bound on it:
+ * retained messages (none: devices' retain flags are cleared), subscriptions
+ * (one: the ACL grants only the device's own command topic), a will (one,
+ * its own status topic, at most the packet cap), queued QoS 1/2 messages for
+ * an offline persistent session (none: device sessions are made clean, as
+ * PROTOCOL.md §2 prescribes), inbound QoS 2 awaiting PUBREL
+ * (`maxInflightInbound`, lowered from aedes's 1000 packets), packets received
+ * before the CONNACK (aedes `queueLimit`, 42), and publishes awaiting the sink
+ * (bounded by the rate limiter: its burst, then its sustained rate).
  */
 import type { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
@@ -35,15 +52,20 @@ import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type Pu
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { deviceIdSchema, MAX_PACKET_BYTES, statusPayloadSchema, topics, type Command } from '../../devices/protocol.js';
 import {
+  BROKER_REFUSAL_REASONS,
   decideConnect,
   decidePublish,
   decideSubscribe,
   decideWill,
   type BrokerRefusalReason,
 } from '../domain/broker-acl/device-acl.js';
-import { LoginThrottle, type LoginThrottlePolicy } from '../domain/broker-acl/login-throttle.js';
+import { LoginGuard, type LoginAttack, type LoginThrottleScope } from '../domain/broker-acl/login-guard.js';
+import type { LoginThrottlePolicy } from '../domain/broker-acl/login-throttle.js';
 import { RateLimiter, type RateLimitPolicy } from '../domain/broker-acl/rate-limiter.js';
+import type { OperatorAlertSink } from '../domain/operator-alerts/operator-alert.js';
+import { RepeatedEventDetector, type RepeatedEventPolicy } from '../domain/operator-alerts/repeated-event-detector.js';
 import { DevicePresence, type PresenceTransition } from '../domain/presence/device-presence.js';
+import { AggregatedLog } from '../observability/aggregated-log.js';
 import { silentBrokerLogger, type BrokerLogger, type BrokerMetrics, type DeviceCredentials, type UplinkSink } from './broker.ports.js';
 
 export interface MqttBrokerOptions {
@@ -51,16 +73,31 @@ export interface MqttBrokerOptions {
   readonly host: string;
   /** Plain MQTT port; 0 picks a free port (see `addresses()`). */
   readonly port: number;
+  /** Open the plain MQTT listener on `port` (default true); false leaves only TLS and WebSocket. */
+  readonly plaintext?: boolean;
   readonly tls?: { readonly port: number; readonly keyPath: string; readonly certPath: string; readonly caPath?: string };
   readonly websocket?: { readonly port: number; readonly path: string };
   /** Largest MQTT packet accepted, header included (default MAX_PACKET_BYTES). */
   readonly maxPacketBytes?: number;
   readonly rateLimit?: Partial<RateLimitPolicy>;
   /**
-   * Per device id and per remote address. The address policy should be looser
-   * than the device one: many devices of a care home share one NAT address.
+   * Per remote address and per device id + address, never per device id
+   * alone (see `LoginGuard`); `attack` is when refused logins for one device
+   * id raise the operator alert `mqtt_login_attack`. The address policy should
+   * be looser than the device+address one: many devices of a care home share
+   * one NAT address.
    */
-  readonly loginThrottle?: { readonly device?: Partial<LoginThrottlePolicy>; readonly address?: Partial<LoginThrottlePolicy> };
+  readonly loginThrottle?: {
+    readonly address?: Partial<LoginThrottlePolicy>;
+    readonly deviceAddress?: Partial<LoginThrottlePolicy>;
+    readonly attack?: Partial<RepeatedEventPolicy>;
+  };
+  /** Takeovers of one device's session that raise `mqtt_session_takeover` (default 3 within 10 min). */
+  readonly takeoverAlert?: Partial<RepeatedEventPolicy>;
+  /** Refusals and connection errors are logged as one line per reason per interval, with a count (default 60 s). */
+  readonly refusalLogIntervalMs?: number;
+  /** aedes `maxInflightInbound`: QoS 2 publishes one connection may hold awaiting PUBREL (default 16). */
+  readonly maxInflightInbound?: number;
   /** Heartbeats a device may miss before it is offline (default 3). */
   readonly heartbeatMisses?: number;
   /** Heartbeat interval assumed until a device announces `heartbeatS` in its status (default 60). */
@@ -78,18 +115,20 @@ export interface MqttBrokerDeps {
   readonly sink: UplinkSink;
   readonly metrics: BrokerMetrics;
   readonly logger?: BrokerLogger;
+  /** Where `mqtt_session_takeover` and `mqtt_login_attack` go (default: discarded). */
+  readonly operatorAlerts?: OperatorAlertSink;
   /** Server clock, epoch ms. */
   readonly now?: () => number;
 }
 
 export interface BrokerAddresses {
-  readonly tcp: number;
+  /** Absent when the plain listener is closed (`plaintext: false`). */
+  readonly tcp?: number;
   readonly tls?: number;
   readonly websocket?: number;
 }
 
-/** Default address throttle: looser than per device, since a care home's devices share one NAT address. */
-const DEFAULT_ADDRESS_THROTTLE: Partial<LoginThrottlePolicy> = { maxFailures: 30, windowMs: 60_000 };
+const DEFAULT_TAKEOVER_ALERT: RepeatedEventPolicy = { threshold: 3, windowMs: 10 * 60_000 };
 
 /** CONNACK return codes (MQTT 3.1.1 §3.2.2.3). */
 const CONNACK_IDENTIFIER_REJECTED = 2;
@@ -115,6 +154,8 @@ function connackCodeFor(reason: BrokerRefusalReason): number {
   }
 }
 
+const REFUSAL_REASONS: ReadonlySet<string> = new Set(BROKER_REFUSAL_REASONS);
+
 /** Login failures that count towards the lockout (not: disabled device, forbidden will). */
 const COUNTS_AS_FAILED_LOGIN: ReadonlySet<BrokerRefusalReason> = new Set(['bad_credentials', 'unknown_device', 'client_id_mismatch']);
 
@@ -122,8 +163,12 @@ export class MqttBroker {
   private readonly logger: BrokerLogger;
   private readonly now: () => number;
   private readonly maxPacketBytes: number;
-  private readonly deviceThrottle: LoginThrottle;
-  private readonly addressThrottle: LoginThrottle;
+  private readonly loginGuard: LoginGuard;
+  private readonly takeovers: RepeatedEventDetector;
+  private readonly takeoverPolicy: RepeatedEventPolicy;
+  /** One line per reason per interval: junk from the network must not flood the log. */
+  private readonly refusalLog: AggregatedLog;
+  private readonly connectionErrorLog: AggregatedLog;
   private readonly rateLimiter: RateLimiter;
   private readonly presence: DevicePresence;
   /** The will each connecting client announced in CONNECT, from preConnect to authenticate. */
@@ -145,8 +190,19 @@ export class MqttBroker {
     this.logger = deps.logger ?? silentBrokerLogger;
     this.now = deps.now ?? Date.now;
     this.maxPacketBytes = options.maxPacketBytes ?? MAX_PACKET_BYTES;
-    this.deviceThrottle = new LoginThrottle(options.loginThrottle?.device ?? {}, this.now);
-    this.addressThrottle = new LoginThrottle({ ...DEFAULT_ADDRESS_THROTTLE, ...options.loginThrottle?.address }, this.now);
+    this.loginGuard = new LoginGuard(
+      {
+        ...(options.loginThrottle?.address !== undefined && { address: options.loginThrottle.address }),
+        ...(options.loginThrottle?.deviceAddress !== undefined && { deviceAddress: options.loginThrottle.deviceAddress }),
+        ...(options.loginThrottle?.attack !== undefined && { attack: options.loginThrottle.attack }),
+      },
+      this.now,
+    );
+    this.takeoverPolicy = { ...DEFAULT_TAKEOVER_ALERT, ...options.takeoverAlert };
+    this.takeovers = new RepeatedEventDetector(this.takeoverPolicy);
+    const intervalMs = options.refusalLogIntervalMs ?? 60_000;
+    this.refusalLog = new AggregatedLog(this.logger, { message: 'mqtt refused', keyField: 'reason', intervalMs, now: this.now });
+    this.connectionErrorLog = new AggregatedLog(this.logger, { message: 'mqtt connection closed on error', keyField: 'err', intervalMs, level: 'info', now: this.now });
     this.rateLimiter = new RateLimiter(options.rateLimit ?? {}, this.now);
     this.presence = new DevicePresence({
       ...(options.heartbeatMisses !== undefined && { heartbeatMisses: options.heartbeatMisses }),
@@ -168,6 +224,9 @@ export class MqttBroker {
       connectTimeout: options.connectTimeoutMs ?? 30_000,
       // Client ids are device ids (up to 64 chars); the 23-char cap applies to MQTT 3.1 only.
       maxClientsIdLength: 64,
+      // Devices publish QoS 0 and 1 (PROTOCOL.md §3); aedes's 1000 QoS 2 packets
+      // awaiting PUBREL would let one connection pin 1000 × the packet cap.
+      maxInflightInbound: options.maxInflightInbound ?? 16,
     });
     const broker = new MqttBroker(options, deps, aedes);
     broker.installHooks();
@@ -197,6 +256,15 @@ export class MqttBroker {
     return client !== undefined && !client.closed;
   }
 
+  /** Retained messages the broker holds, on any topic (diagnostics: devices cannot create any). */
+  async retainedCount(): Promise<number> {
+    // aedes types do not declare `persistence`; aedes-persistence 10 memory streams are async iterables.
+    const persistence = (this.aedes as unknown as { persistence: { createRetainedStream(pattern: string): AsyncIterable<unknown> } }).persistence;
+    const packets: unknown[] = [];
+    for await (const packet of persistence.createRetainedStream('#')) packets.push(packet);
+    return packets.length;
+  }
+
   /**
    * Sends a command to a device: QoS 1 on `anxin/v1/{id}/cmd`. Resolves once
    * aedes has routed it (to the connected device, or to its persistent
@@ -220,6 +288,8 @@ export class MqttBroker {
   async close(): Promise<void> {
     if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
+    this.refusalLog.close();
+    this.connectionErrorLog.close();
     // aedes first: it closes every client, so the servers can finish closing.
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     if (this.webSocketServer !== undefined) {
@@ -240,8 +310,7 @@ export class MqttBroker {
   // --- listeners ---------------------------------------------------------------------------
 
   private async listen(): Promise<void> {
-    const tcp = createTcpServer((socket) => this.handle(socket));
-    const tcpPort = await this.listenOn(tcp, this.options.port);
+    const tcpPort = this.options.plaintext === false ? undefined : await this.listenOn(createTcpServer((socket) => this.handle(socket)), this.options.port);
     let tlsPort: number | undefined;
     let wsPort: number | undefined;
     if (this.options.tls !== undefined) {
@@ -262,7 +331,7 @@ export class MqttBroker {
       });
       wsPort = await this.listenOn(http, this.options.websocket.port);
     }
-    this.ports = { tcp: tcpPort, ...(tlsPort !== undefined && { tls: tlsPort }), ...(wsPort !== undefined && { websocket: wsPort }) };
+    this.ports = { ...(tcpPort !== undefined && { tcp: tcpPort }), ...(tlsPort !== undefined && { tls: tlsPort }), ...(wsPort !== undefined && { websocket: wsPort }) };
 
     this.sweepTimer = setInterval(() => this.sweep(), this.options.presenceSweepMs ?? 5_000);
     this.sweepTimer.unref();
@@ -287,8 +356,8 @@ export class MqttBroker {
 
   private sweep(): void {
     for (const transition of this.presence.sweep(this.now())) this.report(transition);
-    this.deviceThrottle.prune();
-    this.addressThrottle.prune();
+    this.loginGuard.prune();
+    this.takeovers.prune(this.now());
     this.rateLimiter.prune();
   }
 
@@ -304,8 +373,13 @@ export class MqttBroker {
     aedes.on('client', () => this.deps.metrics.connected(this.connectedCount()));
     aedes.on('clientReady', (client) => this.report(this.presence.markConnected(client.id, this.now())));
     aedes.on('clientDisconnect', (client) => this.onDisconnect(client));
-    aedes.on('clientError', (client, error) => this.logger.info({ deviceId: client.id, err: error.message }, 'mqtt connection closed on error'));
-    aedes.on('connectionError', (client, error) => this.logger.info({ address: remoteAddressOf(client), err: error.message }, 'mqtt connection refused'));
+    // A refusal closes the connection with its reason as the error: already logged by `refuse`.
+    aedes.on('clientError', (client, error) => {
+      if (!REFUSAL_REASONS.has(error.message)) this.connectionErrorLog.record(error.message, { deviceId: client.id, address: remoteAddressOf(client) });
+    });
+    aedes.on('connectionError', (client, error) => {
+      if (!REFUSAL_REASONS.has(error.message)) this.connectionErrorLog.record(error.message, { address: remoteAddressOf(client) });
+    });
     const emitter: EventEmitter = aedes; // 'error' is not in aedes's typed event map
     emitter.on('error', (error: Error) => this.logger.error({ err: error }, 'aedes error'));
   }
@@ -313,11 +387,23 @@ export class MqttBroker {
   /** Cheapest gate first: an address locked out for failed logins is dropped before CONNECT is looked at. */
   private preConnect(client: Client, packet: ConnectPacket, callback: (error: Error | null, success: boolean) => void): void {
     const address = remoteAddressOf(client);
-    if (this.addressThrottle.isLocked(address)) {
-      this.refuse('login_throttled', { address, clientId: packet.clientId });
+    const check = this.loginGuard.checkAddress(address);
+    if (check.throttled) {
+      this.throttled(check.scope, address, packet.username);
+      this.refuse('login_throttled', { address, clientId: packet.clientId, scope: check.scope });
       callback(new Error('login_throttled'), false);
       return;
     }
+    // [MQTT-3.1.2-17] would have the will retained: devices must not retain
+    // (PROTOCOL.md §3), and clearing it here also keeps it out of storeWill.
+    if (packet.will?.retain === true) {
+      packet.will.retain = false;
+      this.deps.metrics.retainStripped('will');
+    }
+    // A persistent session [MQTT-3.1.2-4] would queue commands for an absent
+    // device without bound; PROTOCOL.md §2 prescribes clean sessions, so every
+    // device session is clean (the CONNACK says session present = 0 [MQTT-3.2.2-1]).
+    packet.clean = true;
     this.connectWills.set(client, packet.will);
     callback(null, true);
   }
@@ -330,7 +416,10 @@ export class MqttBroker {
   ): void {
     const address = remoteAddressOf(client);
     const entry = username !== undefined && deviceIdSchema.safeParse(username).success ? this.deps.credentials.lookup(username) : undefined;
-    const throttled = this.addressThrottle.isLocked(address) || (username !== undefined && this.deviceThrottle.isLocked(username));
+    // Only registered ids get a device+address key, so made-up ids cannot fill the tables.
+    const knownId = entry !== undefined ? username : undefined;
+    const check = this.loginGuard.check(address, knownId);
+    const throttled = check.throttled;
     // The secret is not even checked while locked out: no oracle for a brute force.
     const passwordOk = !throttled && entry !== undefined && password !== undefined && this.deps.credentials.verify(password.toString('utf8'), entry.secretHash);
     const decision = decideConnect({
@@ -346,23 +435,81 @@ export class MqttBroker {
     const final = decision.allow && will !== undefined && username !== undefined ? decideWill(username, will.topic) : decision;
 
     if (!final.allow) {
-      if (COUNTS_AS_FAILED_LOGIN.has(final.reason)) {
-        this.addressThrottle.recordFailure(address);
-        if (entry !== undefined && username !== undefined) this.deviceThrottle.recordFailure(username);
+      if (check.throttled) {
+        this.throttled(check.scope, address, knownId);
+      } else if (COUNTS_AS_FAILED_LOGIN.has(final.reason)) {
+        const outcome = this.loginGuard.recordFailure(address, knownId);
+        for (const scope of outcome.locked) this.deps.metrics.loginThrottle(scope, 'locked');
+        if (outcome.attack !== undefined) this.raiseLoginAttack(outcome.attack);
       }
-      this.refuse(final.reason, { deviceId: username, clientId: client.id, address, ...(will !== undefined && { willTopic: will.topic }) });
+      this.refuse(final.reason, {
+        deviceId: username,
+        clientId: client.id,
+        address,
+        ...(check.throttled && { scope: check.scope }),
+        ...(will !== undefined && { willTopic: will.topic }),
+      });
       const error = Object.assign(new Error(final.reason), { returnCode: connackCodeFor(final.reason) });
       callback(error, false);
       return;
     }
-    // The address key is not reset: it guards against spraying guesses across
-    // many device ids, which one valid login must not wipe. It decays with its window.
-    this.deviceThrottle.recordSuccess(client.id);
+    // Only this device from this address is reset: the address key guards
+    // against spraying guesses across many device ids, which one valid login
+    // must not wipe. It decays with its window.
+    this.loginGuard.recordSuccess(address, client.id);
+    const previous = this.sessions.get(client.id);
+    if (previous !== undefined && !previous.closed) this.takenOver(client.id, remoteAddressOf(previous), address);
     this.sessions.set(client.id, client);
     callback(null, true);
   }
 
+  /** An attempt refused unchecked by a locked key; it still counts towards an attack on the device id. */
+  private throttled(scope: LoginThrottleScope, address: string, username: string | undefined): void {
+    this.deps.metrics.loginThrottle(scope, 'refused');
+    const knownId = username !== undefined && deviceIdSchema.safeParse(username).success && this.deps.credentials.lookup(username) !== undefined ? username : undefined;
+    const attack = this.loginGuard.recordThrottled(address, knownId);
+    if (attack !== undefined) this.raiseLoginAttack(attack);
+  }
+
+  private raiseLoginAttack(attack: LoginAttack): void {
+    this.logger.warn({ deviceId: attack.deviceId, refusedLogins: attack.refusedLogins, windowMs: attack.windowMs, addresses: attack.addresses }, 'mqtt login attack on a device id');
+    this.deps.operatorAlerts?.raise({
+      kind: 'mqtt_login_attack',
+      subject: attack.deviceId,
+      raisedAt: this.now(),
+      detail: { refusedLogins: attack.refusedLogins, windowMs: attack.windowMs, addresses: attack.addresses },
+    });
+  }
+
+  /**
+   * The device's open connection is closed by aedes for this newer one
+   * [MQTT-3.1.4-2]. Once is a reboot that beat the keepalive; repeatedly is a
+   * cloned credential or two devices sharing one id.
+   */
+  private takenOver(deviceId: string, previousAddress: string, address: string): void {
+    const at = this.now();
+    this.deps.metrics.sessionTakeover();
+    const repeated = this.takeovers.record(deviceId, at);
+    const takeovers = this.takeovers.countIn(deviceId, at);
+    // Not aggregated: only the holder of the device's secret gets here.
+    this.logger.warn({ deviceId, previousAddress, address, takeoversInWindow: takeovers }, 'mqtt session taken over');
+    if (!repeated) return;
+    this.deps.operatorAlerts?.raise({
+      kind: 'mqtt_session_takeover',
+      subject: deviceId,
+      raisedAt: at,
+      detail: { takeovers, windowMs: this.takeoverPolicy.windowMs, addresses: [previousAddress, address] },
+    });
+  }
+
   private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void): void {
+    // Devices must not retain (PROTOCOL.md §3): the flag is cleared instead of
+    // the message refused, so an SOS sent with retain by mistake still
+    // arrives, and nothing is kept for future subscribers [MQTT-3.3.1-5].
+    if (packet.retain) {
+      packet.retain = false;
+      if (client !== null && !client.closed) this.deps.metrics.retainStripped('publish');
+    }
     // aedes re-publishing a will it found in persistence for a broker that went away.
     if (client === null) return callback(null);
     // A closed client cannot send: this is aedes publishing its will.
@@ -444,7 +591,7 @@ export class MqttBroker {
 
   private refuse(reason: BrokerRefusalReason, context: object): void {
     this.deps.metrics.refused(reason);
-    this.logger.warn({ reason, ...context }, 'mqtt refused');
+    this.refusalLog.record(reason, context);
   }
 
   private report(transition: PresenceTransition | undefined): void {

@@ -43,6 +43,8 @@ export const configSchema = z.object({
   /** Where SQLite files (registry, durable inbox, embedded telemetry) live. */
   dataDir: z.string().min(1).default('var'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Refusals anyone can trigger (MQTT refusals and connection errors, socket.io handshake refusals) are logged as one line per reason per interval, with a count. */
+  refusalLogIntervalMs: z.number().int().positive().default(60_000),
   http: z
     .object({
       host: z.string().default('0.0.0.0'),
@@ -71,6 +73,8 @@ export const configSchema = z.object({
       websocket: z.object({ port: port.default(8083), path: z.string().default('/mqtt') }).optional(),
       /** Per-device token bucket: sustained messages per second and burst. */
       rateLimit: z.object({ perSecond: z.number().positive().default(20), burst: z.number().int().positive().default(200) }).prefault({}),
+      /** Takeovers of one device's session within the window that raise the operator alert mqtt_session_takeover. */
+      takeoverAlert: z.object({ threshold: z.number().int().min(1).default(3), windowMs: z.number().int().positive().default(10 * 60_000) }).prefault({}),
       /** external mode only: the city's broker, e.g. mqtt://mosquitto:1883 */
       url: z.string().optional(),
       /** external mode: consumer connections; above 1 they share a subscription (see external-broker.consumer.ts for the caveat) */

@@ -15,6 +15,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = {
   ANXIN_ENV: 'env',
   ANXIN_DATA_DIR: 'dataDir',
   ANXIN_LOG_LEVEL: 'logLevel',
+  ANXIN_REFUSAL_LOG_INTERVAL_MS: 'refusalLogIntervalMs',
   ANXIN_HTTP_HOST: 'http.host',
   ANXIN_HTTP_PORT: 'http.port',
   ANXIN_METRICS_TOKEN: 'http.metricsToken',
@@ -67,7 +68,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 }
 
 /** Numbers in env vars arrive as strings; coerce only keys whose schema wants a number. */
-const NUMERIC_ENV = new Set(['influx.version', 'mqtt.port', 'mqtt.tls.port', 'mqtt.websocket.port', 'http.port']);
+const NUMERIC_ENV = new Set(['refusalLogIntervalMs', 'influx.version', 'mqtt.port', 'mqtt.tls.port', 'mqtt.websocket.port', 'http.port']);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   let raw: Record<string, unknown> = {};

@@ -1,5 +1,5 @@
 import { configSchema, PUBLISHED_DEMO_KEY } from './config.schema.js';
-import { EMPTY_REGISTRY, PRODUCTION_PROBLEM_NAMES, productionProblems, type RegistryFacts } from './production-problems.js';
+import { EMPTY_REGISTRY, opensPlainMqttListener, PRODUCTION_PROBLEM_NAMES, productionProblems, type RegistryFacts } from './production-problems.js';
 
 /** A production configuration with nothing insecure in it; each case changes one thing. */
 const SECURE = {
@@ -51,5 +51,17 @@ describe('productionProblems', () => {
 
   it('reads ANXIN_ENV as development by default', () => {
     expect(configSchema.parse({}).env).toBe('development');
+  });
+});
+
+describe('opensPlainMqttListener', () => {
+  it.each<[string, Record<string, unknown>, boolean]>([
+    ['production with TLS: the plain port stays closed', {}, false],
+    ['production with TLS and plaintext explicitly allowed', { mqtt: { ...SECURE.mqtt, allowPlaintext: true } }, true],
+    ['production without TLS, plaintext allowed (TLS terminated in front)', { mqtt: { allowPlaintext: true } }, true],
+    ['development with TLS: both, as `npm start` users expect', { env: 'development' }, true],
+    ['development without TLS', { env: 'development', mqtt: {} }, true],
+  ])('%s', (_name, overrides, expected) => {
+    expect(opensPlainMqttListener(config(overrides))).toBe(expected);
   });
 });

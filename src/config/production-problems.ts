@@ -90,3 +90,14 @@ function plaintextMqtt(mqtt: Config['mqtt']): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Whether the embedded broker opens its plain MQTT port. Production with a TLS
+ * listener keeps it closed unless plaintext is allowed explicitly (TLS
+ * terminated in front, or a closed network): otherwise a device misconfigured
+ * to plain MQTT would send its secret in clear, and the TLS check above would
+ * pass while a plain door stayed open.
+ */
+export function opensPlainMqttListener(config: Pick<AppConfig, 'env' | 'mqtt'>): boolean {
+  return config.env !== 'production' || config.mqtt.allowPlaintext || config.mqtt.tls === undefined;
+}

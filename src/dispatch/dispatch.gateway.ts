@@ -16,6 +16,7 @@
  */
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '../config/config.schema.js';
+import { AggregatedLog } from '../observability/aggregated-log.js';
 import type { Logger } from '../observability/logger.js';
 import { APP_CONFIG, LOGGER } from '../platform.tokens.js';
 import { guardHandshakeOrigin } from './handshake-origin.js';
@@ -102,24 +103,35 @@ async function authenticate(guard: AccessGuard, raw: unknown): Promise<Principal
   }
 }
 
+/**
+ * Handshake refusals come from anyone on the network: one line per reason per
+ * interval, with a count. Both namespaces share one engine and so one origin
+ * guard (the first installed); each gateway flushes its own log on shutdown.
+ */
+function handshakeRefusalLog(logger: Logger, config: AppConfig): AggregatedLog {
+  return new AggregatedLog(logger, { message: 'socket.io handshake refused', keyField: 'reason', intervalMs: config.refusalLogIntervalMs });
+}
+
 @Injectable()
 @WebSocketGateway({ namespace: DISPATCH_NAMESPACE })
 export class DispatchGateway implements OnGatewayInit, OnGatewayConnection, OnApplicationShutdown {
   @WebSocketServer() private ns!: Namespace<DispatchClientToServerEvents, DispatchServerToClientEvents, Record<string, never>, SocketData>;
   private readonly tokens: TokenWatch;
+  private readonly handshakeRefusals: AggregatedLog;
 
   constructor(
     private readonly service: DispatchService,
     private readonly guard: AccessGuard,
     auth: AuthService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
   ) {
     this.tokens = new TokenWatch(auth);
+    this.handshakeRefusals = handshakeRefusalLog(logger, config);
   }
 
   afterInit(): void {
-    guardHandshakeOrigin(this.ns.server, this.config.http.allowedOrigins, (origin, reason) => this.logger.warn({ origin, reason }, 'socket.io handshake refused'));
+    guardHandshakeOrigin(this.ns.server, this.config.http.allowedOrigins, (origin, reason) => this.handshakeRefusals.record(reason, { origin }));
     this.ns.use((socket, next) => {
       void (async () => {
         const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
@@ -195,6 +207,7 @@ export class DispatchGateway implements OnGatewayInit, OnGatewayConnection, OnAp
 
   onApplicationShutdown(): void {
     this.tokens.close();
+    this.handshakeRefusals.close();
   }
 }
 
@@ -203,19 +216,21 @@ export class DispatchGateway implements OnGatewayInit, OnGatewayConnection, OnAp
 export class DistrictGateway implements OnGatewayInit, OnGatewayConnection, OnApplicationShutdown {
   @WebSocketServer() private ns!: Namespace<DistrictClientToServerEvents, DistrictServerToClientEvents, Record<string, never>, SocketData>;
   private readonly tokens: TokenWatch;
+  private readonly handshakeRefusals: AggregatedLog;
 
   constructor(
     private readonly service: DispatchService,
     private readonly guard: AccessGuard,
     auth: AuthService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
   ) {
     this.tokens = new TokenWatch(auth);
+    this.handshakeRefusals = handshakeRefusalLog(logger, config);
   }
 
   afterInit(): void {
-    guardHandshakeOrigin(this.ns.server, this.config.http.allowedOrigins, (origin, reason) => this.logger.warn({ origin, reason }, 'socket.io handshake refused'));
+    guardHandshakeOrigin(this.ns.server, this.config.http.allowedOrigins, (origin, reason) => this.handshakeRefusals.record(reason, { origin }));
     this.ns.use((socket, next) => {
       void (async () => {
         const auth = districtHandshakeSchema.safeParse(socket.handshake.auth);
@@ -259,5 +274,6 @@ export class DistrictGateway implements OnGatewayInit, OnGatewayConnection, OnAp
 
   onApplicationShutdown(): void {
     this.tokens.close();
+    this.handshakeRefusals.close();
   }
 }

@@ -18,7 +18,7 @@ export const BROKER_REFUSAL_REASONS = [
   'unknown_device', // username is not a registered device id
   'device_disabled', // right secret, but the device is disabled in the registry
   'client_id_mismatch', // MQTT client id differs from the username (device id)
-  'login_throttled', // too many failed logins for this device or address
+  'login_throttled', // too many failed logins from this address, or for this device id from this address (never the id alone)
   'publish_denied', // topic outside the device's own uplink topics
   'subscribe_denied', // filter other than the device's own command topic
   'will_denied', // last will aimed anywhere but the device's own status topic
@@ -41,7 +41,7 @@ export interface ConnectAttempt {
   readonly passwordOk: boolean;
   readonly deviceKnown: boolean;
   readonly deviceDisabled: boolean;
-  /** The device id or the remote address is locked out by the login throttle. */
+  /** The remote address, or this device id from this address, is locked out (see `LoginGuard`). */
   readonly throttled: boolean;
 }
 

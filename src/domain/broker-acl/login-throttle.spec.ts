@@ -14,12 +14,12 @@ function run(steps: Step[], overrides: Partial<LoginThrottlePolicy> = {}): { loc
   const clock = makeClock();
   const throttle = new LoginThrottle({ ...policy, ...overrides }, clock.now);
   for (const step of steps) {
-    if (step === 'F') throttle.recordFailure('bed-000123');
-    else if (step === 'S') throttle.recordSuccess('bed-000123');
+    if (step === 'F') throttle.recordFailure('bed-000123@10.0.0.7');
+    else if (step === 'S') throttle.recordSuccess('bed-000123@10.0.0.7');
     else clock.advance(step);
   }
-  const until = throttle.lockedUntil('bed-000123');
-  return { locked: throttle.isLocked('bed-000123'), lockedForMs: until === undefined ? undefined : until - clock.now() };
+  const until = throttle.lockedUntil('bed-000123@10.0.0.7');
+  return { locked: throttle.isLocked('bed-000123@10.0.0.7'), lockedForMs: until === undefined ? undefined : until - clock.now() };
 }
 
 const fiveFailures: Step[] = ['F', 'F', 'F', 'F', 'F'];

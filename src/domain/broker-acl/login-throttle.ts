@@ -1,7 +1,8 @@
 /**
  * Exponential lockout after repeated failed logins, keyed by whatever the
- * caller chooses (the broker keeps one throttle per device id and one per
- * remote address). Pure: time comes from the injected clock.
+ * caller chooses (`LoginGuard` keeps one per remote address and one per
+ * device id + address, never one per device id alone). Pure: time comes from
+ * the injected clock.
  *
  * Policy: `maxFailures` failures within `windowMs` lock the key for
  * `lockoutMs`. A failure within `forgiveMs` after a lockout ends locks it again
@@ -9,9 +10,9 @@
  *
  * @example
  * const throttle = new LoginThrottle({ maxFailures: 5 }, () => Date.now());
- * if (throttle.isLocked(deviceId)) refuse();
- * else if (!secretOk) throttle.recordFailure(deviceId);
- * else throttle.recordSuccess(deviceId);
+ * if (throttle.isLocked(key)) refuse();
+ * else if (!secretOk) throttle.recordFailure(key);
+ * else throttle.recordSuccess(key);
  */
 export interface LoginThrottlePolicy {
   readonly maxFailures: number;

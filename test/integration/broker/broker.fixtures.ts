@@ -4,12 +4,15 @@
  * helpers that speak MQTT through mqtt.js.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { createConnection } from 'node:net';
+import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
 import { Registry } from 'prom-client';
 import { PrometheusBrokerMetrics } from '../../../src/broker/broker.metrics.js';
-import type { DeviceCredentials, UplinkSink } from '../../../src/broker/broker.ports.js';
-import { MqttBroker, type MqttBrokerOptions } from '../../../src/broker/mqtt-broker.js';
+import type { BrokerLogger, DeviceCredentials, LoginThrottleDecision, RetainSource, UplinkSink } from '../../../src/broker/broker.ports.js';
+import { MqttBroker, type MqttBrokerDeps, type MqttBrokerOptions } from '../../../src/broker/mqtt-broker.js';
 import type { BrokerRefusalReason } from '../../../src/domain/broker-acl/device-acl.js';
+import type { LoginThrottleScope } from '../../../src/domain/broker-acl/login-guard.js';
+import type { OperatorAlert, OperatorAlertSink } from '../../../src/domain/operator-alerts/operator-alert.js';
 import type { PresenceTransition } from '../../../src/domain/presence/device-presence.js';
 
 /** The registry's stored format: `sha256:<hex of sha256(secret)>`. */
@@ -42,6 +45,7 @@ export const DEVICES = {
   'bed-000002': { secret: 'secret-bed-2' },
   'bed-000003': { secret: 'secret-bed-3' },
   'radar-000001': { secret: 'secret-radar-1' },
+  'sos-000001': { secret: 'secret-sos-1' },
   'sos-000009': { secret: 'secret-sos-9', disabled: true },
 } satisfies Record<string, FakeDevice>;
 export type TestDeviceId = keyof typeof DEVICES;
@@ -112,38 +116,85 @@ export class RecordingSink implements UplinkSink {
   }
 }
 
+/** Operator alerts the broker raised, in order (the sink is an edge of the process). */
+export class RecordingOperatorAlerts implements OperatorAlertSink {
+  readonly alerts: OperatorAlert[] = [];
+  raise(alert: OperatorAlert): void {
+    this.alerts.push(alert);
+  }
+}
+
+export interface LogLine {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly fields: Record<string, unknown>;
+  readonly message: string;
+}
+
+/** Every line the broker writes, for tests that count or read them. */
+export class RecordingLogger implements BrokerLogger {
+  readonly lines: LogLine[] = [];
+  info(fields: object, message: string): void {
+    this.lines.push({ level: 'info', fields: fields as Record<string, unknown>, message });
+  }
+  warn(fields: object, message: string): void {
+    this.lines.push({ level: 'warn', fields: fields as Record<string, unknown>, message });
+  }
+  error(fields: object, message: string): void {
+    this.lines.push({ level: 'error', fields: fields as Record<string, unknown>, message });
+  }
+  withMessage(message: string): LogLine[] {
+    return this.lines.filter((l) => l.message === message);
+  }
+}
+
 export interface TestBroker {
   readonly broker: MqttBroker;
   readonly sink: RecordingSink;
+  readonly alerts: RecordingOperatorAlerts;
+  readonly logger: RecordingLogger;
   readonly registry: Registry;
   readonly url: string;
+  readonly port: number;
   /** Moves the broker's clock forward (presence sweep, throttle windows). */
   advanceClock(ms: number): void;
   refusalCount(reason: BrokerRefusalReason): Promise<number>;
   connectedGauge(): Promise<number>;
+  throttleCount(scope: LoginThrottleScope, decision: LoginThrottleDecision): Promise<number>;
+  retainStrippedCount(source: RetainSource): Promise<number>;
+  takeoverCount(): Promise<number>;
 }
 
-export async function startTestBroker(overrides: Partial<MqttBrokerOptions> = {}): Promise<TestBroker> {
+export async function startTestBroker(overrides: Partial<MqttBrokerOptions> = {}, deps: Partial<MqttBrokerDeps> = {}): Promise<TestBroker> {
   const registry = new Registry();
   const sink = new RecordingSink();
+  const alerts = new RecordingOperatorAlerts();
+  const logger = new RecordingLogger();
   let offset = 0;
   const broker = await MqttBroker.start(
     { host: '127.0.0.1', port: 0, presenceSweepMs: 20, ...overrides },
-    { credentials: makeCredentials(DEVICES), sink, metrics: new PrometheusBrokerMetrics(registry), now: () => Date.now() + offset },
+    { credentials: makeCredentials(DEVICES), sink, metrics: new PrometheusBrokerMetrics(registry), now: () => Date.now() + offset, operatorAlerts: alerts, logger, ...deps },
   );
   const valueOf = async (name: string, labels: Record<string, string> = {}): Promise<number> => {
     const metric = await registry.getSingleMetric(name)?.get();
     const found = metric?.values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value));
     return found?.value ?? 0;
   };
+  const port = broker.addresses().tcp;
+  if (port === undefined) throw new Error('test broker started without its plain MQTT listener');
   return {
     broker,
     sink,
+    alerts,
+    logger,
     registry,
-    url: `mqtt://127.0.0.1:${broker.addresses().tcp}`,
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
     advanceClock: (ms) => { offset += ms; },
     refusalCount: (reason) => valueOf('anxin_broker_refusals_total', { reason }),
     connectedGauge: () => valueOf('anxin_broker_connected_devices'),
+    throttleCount: (scope, decision) => valueOf('anxin_broker_login_throttle_total', { scope, decision }),
+    retainStrippedCount: (source) => valueOf('anxin_broker_retain_stripped_total', { source }),
+    takeoverCount: () => valueOf('anxin_broker_session_takeovers_total'),
   };
 }
 
@@ -157,10 +208,20 @@ export function deviceOptions(deviceId: TestDeviceId, overrides: IClientOptions 
   return { clientId: deviceId, username: deviceId, password: DEVICES[deviceId].secret, reconnectPeriod: 0, connectTimeout: 2_000, ...overrides };
 }
 
-/** Connects once and reports how the broker answered; a connected client is left open. */
-export function tryConnect(url: string, options: IClientOptions): Promise<ConnectOutcome> {
+/**
+ * An mqtt.js client whose TCP socket leaves from `localAddress` (Linux routes
+ * all of 127/8 to loopback), to act as a device behind another address.
+ * mqtt.js's own TCP builder passes no local address, hence the stream builder.
+ */
+export function connectFrom(localAddress: string, url: string, options: IClientOptions): MqttClient {
+  const { hostname, port } = new URL(url);
+  return new MqttClient(() => createConnection({ host: hostname, port: Number(port), localAddress }), { reconnectPeriod: 0, connectTimeout: 2_000, ...options });
+}
+
+/** Connects once (from `localAddress` when given) and reports how the broker answered; a connected client is left open. */
+export function tryConnect(url: string, options: IClientOptions, localAddress?: string): Promise<ConnectOutcome> {
   return new Promise((resolve) => {
-    const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 2_000, ...options });
+    const client = localAddress === undefined ? mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 2_000, ...options }) : connectFrom(localAddress, url, options);
     const settle = (outcome: ConnectOutcome): void => {
       client.off('connect', onConnect).off('error', onError).off('close', onClose);
       if (outcome.outcome !== 'connected') client.end(true);

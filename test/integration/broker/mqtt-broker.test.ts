@@ -103,8 +103,8 @@ describe('MqttBroker: connecting', () => {
     expect([tb.sink.presenceLog(), tb.broker.isConnected('bed-000001')]).toEqual([['bed-000001 online'], true]);
   });
 
-  it('locks a device out after repeated wrong secrets, even with the right one, until the lockout passes', async () => {
-    await startWith({ loginThrottle: { device: { maxFailures: 3, lockoutMs: 300 } } });
+  it('locks a device id out from the address that sent repeated wrong secrets, even with the right one, until the lockout passes', async () => {
+    await startWith({ loginThrottle: { deviceAddress: { maxFailures: 3, lockoutMs: 300 } } });
     const wrong: ConnectOutcome[] = [];
     for (let i = 0; i < 3; i++) wrong.push(track(await tryConnect(tb.url, deviceOptions('bed-000001', { password: 'guess' }))));
     const duringLockout = track(await tryConnect(tb.url, deviceOptions('bed-000001')));
@@ -324,12 +324,12 @@ describe('MqttBroker: other clients and transports', () => {
     });
 
   it('accepts a QoS 1 publish from mosquitto_pub with the device\'s credentials', async () => {
-    const exit = await mosquittoPub(tb.broker.addresses().tcp, ['-i', 'bed-000003', '-u', 'bed-000003', '-P', 'secret-bed-3', '-t', 'anxin/v1/bed-000003/event', '-m', '{"seq":1}']);
+    const exit = await mosquittoPub(tb.port, ['-i', 'bed-000003', '-u', 'bed-000003', '-P', 'secret-bed-3', '-t', 'anxin/v1/bed-000003/event', '-m', '{"seq":1}']);
     expect([exit, tb.sink.accepted]).toEqual([0, [{ deviceId: 'bed-000003', topic: 'anxin/v1/bed-000003/event', payload: '{"seq":1}' }]]);
   });
 
   it('refuses mosquitto_pub with a wrong secret and counts it', async () => {
-    const exit = await mosquittoPub(tb.broker.addresses().tcp, ['-i', 'bed-000003', '-u', 'bed-000003', '-P', 'nope', '-t', 'anxin/v1/bed-000003/event', '-m', '{}']);
+    const exit = await mosquittoPub(tb.port, ['-i', 'bed-000003', '-u', 'bed-000003', '-P', 'nope', '-t', 'anxin/v1/bed-000003/event', '-m', '{}']);
     expect([exit === 0, tb.sink.accepted, await tb.refusalCount('bad_credentials')]).toEqual([false, [], 1]);
   });
 

@@ -8,6 +8,8 @@
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +59,19 @@ it('refuses every insecure default in production with exit code 78, naming each,
   expect(output).not.toContain('listening');
 }, 60_000);
 
-it('starts in production with no insecure default: a fresh data dir, demo off, an admin token, MQTT over TLS', async () => {
+/** Resolves with whether a TCP connection to the port is accepted. */
+function accepts(port: number, secure: boolean): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = secure ? tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }) : netConnect({ host: '127.0.0.1', port });
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+it('starts in production with no insecure default (a fresh data dir, demo off, an admin token, MQTT over TLS) and keeps the plain MQTT port closed', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'anxin-production-'));
   const [httpPort, mqttPort, tlsPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const [keyPath, certPath] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
@@ -80,6 +94,7 @@ it('starts in production with no insecure default: a fresh data dir, demo off, a
       if (!ready) await new Promise((r) => setTimeout(r, 100));
     }
     expect({ ready, stderr }).toEqual({ ready: true, stderr: '' });
+    expect({ tls: await accepts(tlsPort, true), plain: await accepts(mqttPort, false) }).toEqual({ tls: true, plain: false });
   } finally {
     child.kill('SIGTERM');
     await exited;
