@@ -10,11 +10,11 @@ import { DEVICE_TYPES, type DeviceTypeDescriptor } from './device-type.js';
 /** The Markdown between `<!-- catalogue:start -->` and `<!-- catalogue:end -->` in PROTOCOL.md. */
 export function renderCatalogueMarkdown(): string {
   const summary = [
-    '| type | 设备 | power | telemetry every | heartbeat every | events |',
-    '|---|---|---|---|---|---|',
+    '| type | 设备 | power | telemetry every | heartbeat every | heartbeat at most | events |',
+    '|---|---|---|---|---|---|---|',
     ...DEVICE_TYPES.map((type) => {
       const d = deviceCatalogue[type];
-      return `| \`${d.type}\` | ${d.label} | ${d.batteryPowered ? 'battery' : 'mains'} | ${d.telemetryIntervalS === null ? '— (none)' : `${d.telemetryIntervalS} s`} | ${d.heartbeatIntervalS} s | ${eventsOf(d).map((e) => `\`${e.name}\``).join(', ')} |`;
+      return `| \`${d.type}\` | ${d.label} | ${d.batteryPowered ? 'battery' : 'mains'} | ${d.telemetryIntervalS === null ? '— (none)' : `${d.telemetryIntervalS} s`} | ${d.heartbeatIntervalS} s | ${d.maxHeartbeatIntervalS} s | ${eventsOf(d).map((e) => `\`${e.name}\``).join(', ')} |`;
     }),
   ];
   const sections = DEVICE_TYPES.map((type) => renderType(deviceCatalogue[type]));

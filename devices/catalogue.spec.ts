@@ -27,6 +27,12 @@ describe('the device catalogue', () => {
     expect(d.heartbeatIntervalS).toBe(d.batteryPowered ? 300 : 60);
   });
 
+  it.each(descriptors.map((d) => [d.type, d] as const))('%s bounds the heartbeat a device may announce: above its own, and minutes for life-safety types', (_type, d) => {
+    expect(d.maxHeartbeatIntervalS).toBeGreaterThanOrEqual(d.heartbeatIntervalS);
+    const lifeSafety = ['sos-button', 'smoke-detector', 'gas-detector', 'water-leak', 'fall-radar', 'wearable', 'care-bed'];
+    if (lifeSafety.includes(d.type)) expect(d.maxHeartbeatIntervalS).toBeLessThanOrEqual(30 * 60);
+  });
+
   it('tells device types from other strings', () => {
     expect(isDeviceType('care-bed')).toBe(true);
     expect(isDeviceType('toaster')).toBe(false);

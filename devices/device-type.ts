@@ -73,6 +73,13 @@ export interface DeviceTypeDescriptor {
   /** Nominal intervals the firmware keeps, in seconds. */
   readonly telemetryIntervalS: number | null;
   readonly heartbeatIntervalS: number;
+  /**
+   * The longest heartbeat interval the platform accepts from a device of this
+   * type, however long the one it announces (`heartbeatS`): a smoke detector
+   * announcing a day would otherwise be "online" for three days after its
+   * battery died. Life-safety types are held to minutes.
+   */
+  readonly maxHeartbeatIntervalS: number;
   readonly batteryPowered: boolean;
   readonly fixtures: DeviceFixtures;
 }

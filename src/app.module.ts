@@ -27,6 +27,7 @@ import type { AppConfig } from './config/config.schema.js';
 import { DeviceAdminService } from './device-state/device-admin.service.js';
 import { ClockSync } from './device-state/clock-sync.js';
 import { DeviceDirectoryCache } from './device-state/device-directory.cache.js';
+import { PrometheusDeviceStateMetrics } from './device-state/device-state.metrics.js';
 import { DeviceStateService } from './device-state/device-state.service.js';
 import { DomainEventBus } from './domain/events/event-bus.js';
 import { DevicePresence } from './domain/presence/device-presence.js';
@@ -109,7 +110,7 @@ export class AppModule {
           saveDeviceStates: async (states, at) => {
             await repo.saveDeviceStates(states.map((s) => ({ ...s, updatedAt: at })));
           },
-        }),
+        }, new PrometheusDeviceStateMetrics(registry)),
       ),
       factory(DeviceAdminService, [ProvisioningService, DeviceRepository, DeviceDirectoryCache], (p: ProvisioningService, d: DeviceRepository, c: DeviceDirectoryCache) => new DeviceAdminService(p, d, c)),
       factory(DurableInbox, [], () =>

@@ -57,6 +57,7 @@ export const careBed = {
   event: careBedEventSchema,
   telemetryIntervalS: 10,
   heartbeatIntervalS: 60,
+  maxHeartbeatIntervalS: 300,
   batteryPowered: false,
   fixtures: loadFixtures({ valid, edge, invalid }, { channel: 'telemetry', stepS: 10 }),
 } as const satisfies DeviceTypeDescriptor;

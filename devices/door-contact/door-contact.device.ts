@@ -34,6 +34,7 @@ export const doorContact = {
   event: doorContactEventSchema,
   telemetryIntervalS: 300,
   heartbeatIntervalS: 300,
+  maxHeartbeatIntervalS: 3600,
   batteryPowered: true,
   fixtures: loadFixtures({ valid, edge, invalid }, { channel: 'telemetry', stepS: 300 }),
 } as const satisfies DeviceTypeDescriptor;

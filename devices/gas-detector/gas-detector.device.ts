@@ -37,6 +37,7 @@ export const gasDetector = {
   event: gasDetectorEventSchema,
   telemetryIntervalS: 300,
   heartbeatIntervalS: 60,
+  maxHeartbeatIntervalS: 300,
   batteryPowered: false,
   fixtures: loadFixtures({ valid, edge, invalid }, { channel: 'telemetry', stepS: 300 }),
 } as const satisfies DeviceTypeDescriptor;

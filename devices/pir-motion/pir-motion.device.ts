@@ -35,6 +35,7 @@ export const pirMotion = {
   event: pirMotionEventSchema,
   telemetryIntervalS: 60,
   heartbeatIntervalS: 300,
+  maxHeartbeatIntervalS: 3600,
   batteryPowered: true,
   fixtures: loadFixtures({ valid, edge, invalid }, { channel: 'telemetry', stepS: 60 }),
 } as const satisfies DeviceTypeDescriptor;

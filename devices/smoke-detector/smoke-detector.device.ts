@@ -38,6 +38,7 @@ export const smokeDetector = {
   event: smokeDetectorEventSchema,
   telemetryIntervalS: 300,
   heartbeatIntervalS: 300,
+  maxHeartbeatIntervalS: 900,
   batteryPowered: true,
   fixtures: loadFixtures({ valid, edge, invalid }, { channel: 'telemetry', stepS: 300 }),
 } as const satisfies DeviceTypeDescriptor;

@@ -31,6 +31,7 @@ export const sosButton = {
   event: sosButtonEventSchema,
   telemetryIntervalS: null,
   heartbeatIntervalS: 300,
+  maxHeartbeatIntervalS: 900,
   batteryPowered: true,
   fixtures: loadFixtures({ valid, edge, invalid }, { channel: 'event', stepS: 30 }),
 } as const satisfies DeviceTypeDescriptor;

@@ -30,6 +30,7 @@ export const waterLeak = {
   event: waterLeakEventSchema,
   telemetryIntervalS: null,
   heartbeatIntervalS: 300,
+  maxHeartbeatIntervalS: 900,
   batteryPowered: true,
   fixtures: loadFixtures({ valid, edge, invalid }, { channel: 'event', stepS: 60 }),
 } as const satisfies DeviceTypeDescriptor;

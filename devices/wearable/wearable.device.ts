@@ -57,6 +57,7 @@ export const wearable = {
   event: wearableEventSchema,
   telemetryIntervalS: 60,
   heartbeatIntervalS: 300,
+  maxHeartbeatIntervalS: 1800,
   batteryPowered: true,
   fixtures: loadFixtures({ valid, edge, invalid }, { channel: 'telemetry', stepS: 60 }),
 } as const satisfies DeviceTypeDescriptor;

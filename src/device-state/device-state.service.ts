@@ -9,13 +9,19 @@ import { getDeviceType } from '../../devices/catalogue.js';
 import type { UplinkMessage } from '../../devices/decode-uplink.js';
 import type { DeviceBinding } from '../domain/events/domain-events.js';
 import type { DomainEventBus } from '../domain/events/event-bus.js';
-import { DevicePresence, type PresenceTransition } from '../domain/presence/device-presence.js';
+import { boundHeartbeat, DevicePresence, type PresenceTransition } from '../domain/presence/device-presence.js';
 import type { DeviceActivity } from '../ingest/ingest.service.js';
 import type { DeviceStateRow } from '../registry/device-state.repository.js';
 import type { DeviceDirectoryCache } from './device-directory.cache.js';
 
 /** A device's attributes as the registry stores them, without the snapshot time. */
 export type DeviceState = Omit<DeviceStateRow, 'updatedAt'>;
+
+/** Counts what supervision corrects (the adapter is prom-client). */
+export interface DeviceStateMetrics {
+  /** A device announced a heartbeat interval above its type's maximum. */
+  heartbeatAboveMax(deviceType: string): void;
+}
 
 export interface DeviceStatePersistence {
   loadDeviceStates(): Promise<DeviceState[]>;
@@ -34,6 +40,7 @@ export class DeviceStateService implements DeviceActivity {
     private readonly presence: DevicePresence,
     private readonly bus: DomainEventBus,
     private readonly persistence: DeviceStatePersistence,
+    private readonly metrics?: DeviceStateMetrics,
   ) {}
 
   /** Restores the last flushed states. Devices come back online only when they speak again. */
@@ -51,7 +58,7 @@ export class DeviceStateService implements DeviceActivity {
       if (firmware !== undefined) state.firmware = firmware;
     }
     this.dirty.add(binding.deviceId);
-    this.apply(this.presence.markSeen(binding.deviceId, receivedAt, this.heartbeatOf(binding, message)));
+    this.apply(this.presence.markSeen(binding.deviceId, receivedAt, this.heartbeatOf(binding, message, state)));
   }
 
   connected(deviceId: string, at: number): void {
@@ -107,13 +114,17 @@ export class DeviceStateService implements DeviceActivity {
 
   /**
    * The interval supervision expects: what the device announced in its
-   * status, else its type's nominal interval the first time we see it (a
-   * battery sensor beats every 5 minutes, a mattress every minute).
+   * status, held to its type's maximum (counted, and kept on the device's
+   * state for the operator), else its type's nominal interval the first time
+   * we see it (a battery sensor beats every 5 minutes, a mattress every minute).
    */
-  private heartbeatOf(binding: DeviceBinding, message: UplinkMessage): number | undefined {
+  private heartbeatOf(binding: DeviceBinding, message: UplinkMessage, state: Mutable<DeviceState>): number | undefined {
     if (message.kind === 'status' && message.status.heartbeatS !== undefined) {
       this.heartbeatKnown.add(binding.deviceId);
-      return message.status.heartbeatS;
+      const bounded = boundHeartbeat(message.status.heartbeatS, getDeviceType(binding.deviceType).maxHeartbeatIntervalS);
+      state.announcedHeartbeatS = bounded.aboveMax ? message.status.heartbeatS : null;
+      if (bounded.aboveMax) this.metrics?.heartbeatAboveMax(binding.deviceType);
+      return bounded.heartbeatS;
     }
     if (this.heartbeatKnown.has(binding.deviceId)) return undefined;
     this.heartbeatKnown.add(binding.deviceId);
@@ -123,7 +134,7 @@ export class DeviceStateService implements DeviceActivity {
   private stateOf(deviceId: string): Mutable<DeviceState> {
     let state = this.states.get(deviceId);
     if (!state) {
-      state = { deviceId, online: false, lastSeenAt: null, battery: null, rssi: null, firmware: null };
+      state = { deviceId, online: false, lastSeenAt: null, battery: null, rssi: null, firmware: null, announcedHeartbeatS: null };
       this.states.set(deviceId, state);
     }
     return state;

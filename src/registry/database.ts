@@ -93,6 +93,8 @@ export interface DeviceStateTable {
   battery: number | null;
   rssi: number | null;
   firmware: string | null;
+  /** Migration 0150: an announced heartbeat above the type's maximum, s; null while within bounds. */
+  announced_heartbeat_s: number | null;
   updated_at: number;
 }
 

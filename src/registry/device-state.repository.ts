@@ -16,6 +16,11 @@ export interface DeviceStateRow {
   /** dBm. */
   readonly rssi: number | null;
   readonly firmware: string | null;
+  /**
+   * The heartbeat interval (s) the device last announced when it is above its
+   * type's maximum (supervision keeps the maximum); null while within bounds.
+   */
+  readonly announcedHeartbeatS: number | null;
   /** When this snapshot was taken, epoch ms. */
   readonly updatedAt: number;
 }
@@ -26,7 +31,7 @@ export interface SaveDeviceStatesResult {
   readonly unknownDeviceIds: readonly string[];
 }
 
-/** 7 columns × 500 rows = 3,500 bound parameters per statement, well under SQLite's and PostgreSQL's limits. */
+/** 8 columns × 500 rows = 4,000 bound parameters per statement, well under SQLite's and PostgreSQL's limits. */
 const CHUNK = 500;
 
 export class DeviceStateRepository {
@@ -63,6 +68,7 @@ export class DeviceStateRepository {
             battery: s.battery,
             rssi: s.rssi,
             firmware: s.firmware,
+            announced_heartbeat_s: s.announcedHeartbeatS,
             updated_at: s.updatedAt,
           }));
         if (rows.length === 0) continue;
@@ -76,6 +82,7 @@ export class DeviceStateRepository {
               battery: eb.ref('excluded.battery'),
               rssi: eb.ref('excluded.rssi'),
               firmware: eb.ref('excluded.firmware'),
+              announced_heartbeat_s: eb.ref('excluded.announced_heartbeat_s'),
               updated_at: eb.ref('excluded.updated_at'),
             })),
           )
@@ -96,6 +103,7 @@ export class DeviceStateRepository {
       battery: r.battery,
       rssi: r.rssi,
       firmware: r.firmware,
+      announcedHeartbeatS: r.announced_heartbeat_s,
       updatedAt: Number(r.updated_at),
     }));
   }

@@ -129,7 +129,7 @@ export class DevicesController {
       homeId: d.homeId,
       disabled: d.disabled,
       createdAt: d.createdAt,
-      state: { online: s?.online ?? false, lastSeenAt: s?.lastSeenAt ?? null, battery: s?.battery ?? null, rssi: s?.rssi ?? null, firmware: s?.firmware ?? null },
+      state: { online: s?.online ?? false, lastSeenAt: s?.lastSeenAt ?? null, battery: s?.battery ?? null, rssi: s?.rssi ?? null, firmware: s?.firmware ?? null, announcedHeartbeatS: s?.announcedHeartbeatS ?? null },
     };
   }
 }

@@ -30,6 +30,8 @@ export const deviceStateSchema = z.object({
   battery: z.number().nullable(),
   rssi: z.number().nullable(),
   firmware: z.string().nullable(),
+  /** Set when the device announced a heartbeat above its type's maximum (s): supervision holds it to the maximum; fix the device's configuration. */
+  announcedHeartbeatS: z.number().nullable(),
 });
 
 export const deviceViewSchema = z.object({

@@ -1,4 +1,4 @@
-import { DevicePresence, type PresencePolicy, type PresenceTransition } from './device-presence.js';
+import { boundHeartbeat, DevicePresence, type PresencePolicy, type PresenceTransition } from './device-presence.js';
 
 const T0 = 1_700_000_000_000;
 const ID = 'bed-000123';
@@ -70,5 +70,16 @@ describe('DevicePresence', () => {
     presence.markSeen(ID, T0 + 10_000);
     presence.markSeen(ID, T0);
     expect(presence.lastSeenAt(ID)).toBe(T0 + 10_000);
+  });
+});
+
+describe('boundHeartbeat: an announced interval is held to the type\'s maximum', () => {
+  it.each([
+    [86_400, 900, { heartbeatS: 900, aboveMax: true }],
+    [901, 900, { heartbeatS: 900, aboveMax: true }],
+    [900, 900, { heartbeatS: 900, aboveMax: false }],
+    [60, 900, { heartbeatS: 60, aboveMax: false }],
+  ])('announced %i s, maximum %i s → %j', (announced, max, expected) => {
+    expect(boundHeartbeat(announced, max)).toEqual(expected);
   });
 });

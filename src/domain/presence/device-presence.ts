@@ -20,6 +20,18 @@
  * presence.markConnected('bed-000123', later);          // { state: 'online', ... }
  * presence.markDisconnected('bed-000123', later, 'disconnected'); // undefined: online until the grace runs out
  */
+/**
+ * The heartbeat interval supervision keeps for one a device announced: at
+ * most its type's maximum, so a misconfigured or malicious `heartbeatS` of a
+ * day cannot keep a dead smoke detector "online" for three days.
+ *
+ * @example
+ * boundHeartbeat(86_400, 900) // { heartbeatS: 900, aboveMax: true }
+ */
+export function boundHeartbeat(announcedS: number, maxS: number): { readonly heartbeatS: number; readonly aboveMax: boolean } {
+  return announcedS > maxS ? { heartbeatS: maxS, aboveMax: true } : { heartbeatS: announcedS, aboveMax: false };
+}
+
 export type OfflineReason = 'last_will' | 'missed_heartbeats' | 'disconnected';
 
 export type PresenceTransition =

@@ -15,6 +15,7 @@ import * as accounts from './0111-accounts.js';
 import * as dispatch from './0120-dispatch.js';
 import * as operatorAlerts from './0130-operator-alerts.js';
 import * as audit from './0140-audit.js';
+import * as announcedHeartbeat from './0150-announced-heartbeat.js';
 
 export const registryMigrations: Readonly<Record<string, Migration>> = {
   '0001-geography': geography,
@@ -28,4 +29,5 @@ export const registryMigrations: Readonly<Record<string, Migration>> = {
   '0120-dispatch': dispatch,
   '0130-operator-alerts': operatorAlerts,
   '0140-audit': audit,
+  '0150-announced-heartbeat': announcedHeartbeat,
 };

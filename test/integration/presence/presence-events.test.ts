@@ -87,3 +87,25 @@ it('keeps a device that sent a clean DISCONNECT online through its heartbeat gra
   states.sweep(Date.now() + 16 * 60_000); // past three
   expect(offline.find((e) => e.deviceId === deviceId)).toMatchObject({ reason: 'disconnected' });
 });
+
+it('holds a smoke detector that announces a day-long heartbeat to its type\'s 15-minute maximum: offline after 3 × 15 min of silence, counted and shown on its record', async () => {
+  const { deviceId, secret } = await provisionOverApi(platform, { type: 'smoke-detector' });
+  const client = await connectWithWill(deviceId, secret);
+  await client.publishAsync(topics.uplink(deviceId, 'status'), JSON.stringify({ seq: 1, ts: Date.now(), state: 'online', battery: 80, heartbeatS: 86_400 }), { qos: 1 });
+  const states = platform.get(DeviceStateService);
+  await waitFor(() => states.get(deviceId)?.battery === 80);
+  states.sweep(Date.now() + 40 * 60_000); // under 3 × 15 min: still online
+  expect(offline.some((e) => e.deviceId === deviceId)).toBe(false);
+  states.sweep(Date.now() + 46 * 60_000); // past 3 × 15 min, though far short of 3 days
+  expect(offline.find((e) => e.deviceId === deviceId)).toMatchObject({ reason: 'missed_heartbeats' });
+
+  const record = (await (await platform.api(`/api/devices/${deviceId}`)).json()) as { state: { announcedHeartbeatS: number | null } };
+  expect(record.state.announcedHeartbeatS).toBe(86_400);
+  const metrics = await (await platform.api('/metrics')).text();
+  expect(metrics).toMatch(/anxin_devices_heartbeat_above_max_total\{deviceType="smoke-detector"\} 1/);
+
+  // Reconfigured within bounds: the flag goes.
+  await client.publishAsync(topics.uplink(deviceId, 'status'), JSON.stringify({ seq: 2, ts: Date.now(), state: 'online', heartbeatS: 300 }), { qos: 1 });
+  await waitFor(() => states.get(deviceId)?.announcedHeartbeatS === null);
+  await client.endAsync();
+});

@@ -20,7 +20,7 @@ function makeDevice(overrides: Partial<NewDevice> = {}): NewDevice {
 }
 
 function makeState(overrides: Partial<DeviceStateRow> = {}): DeviceStateRow {
-  return { deviceId: 'bed-test-1', online: true, lastSeenAt: T0 + 1000, battery: 87.5, rssi: -61, firmware: '1.4.2', updatedAt: T0 + 2000, ...overrides };
+  return { deviceId: 'bed-test-1', online: true, lastSeenAt: T0 + 1000, battery: 87.5, rssi: -61, firmware: '1.4.2', announcedHeartbeatS: null, updatedAt: T0 + 2000, ...overrides };
 }
 
 describe('DeviceRepository', () => {
