@@ -25,10 +25,20 @@ export const lowBandSchema = z.object({ atOrBelow: z.number(), severity: severit
 export const highBandSchema = z.object({ atOrAbove: z.number(), severity: severitySchema });
 
 export const vitalRuleSchema = z.object({
-  /** Window of the mean (ms). */
+  /** Window of the mean (ms) for a device that samples often (a mattress every 10 s, a band every minute). */
   windowMs: z.number().int().positive(),
-  /** Fewest samples a window needs before it is judged at all. */
+  /**
+   * Fewest samples a window needs before it is judged at all. A sparser
+   * device gets a longer window, long enough to hold them at its own cadence
+   * (a band measuring SpO2 every 5 min: 4 × 5 = 20 min), up to `maxWindowMs`.
+   */
   minSamples: z.number().int().positive(),
+  /**
+   * The longest window a sparse device is judged over (default 60 min). A
+   * device too sparse to give `minSamples` within it is judged on as many as
+   * fit, never fewer than two agreeing measurements.
+   */
+  maxWindowMs: z.number().int().positive().default(60 * MIN),
   /**
    * The oldest sample in the window must be at most this far after the
    * window's start: the window must be covered, not just have a few samples
@@ -98,7 +108,7 @@ export const ruleSettingsSchema = z.object({
 });
 export type RuleSettings = z.infer<typeof ruleSettingsSchema>;
 
-const vitalDefaults = { windowMs: 5 * MIN, minSamples: 4, coverageToleranceMs: 90_000, precision: 0 } as const;
+const vitalDefaults = { windowMs: 5 * MIN, minSamples: 4, maxWindowMs: 60 * MIN, coverageToleranceMs: 90_000, precision: 0 } as const;
 
 /**
  * NEWS2 SpO2 scale 1 (chart 1): ≤91 scores 3, 92–93 scores 2, 94–95 scores 1.

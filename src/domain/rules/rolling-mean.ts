@@ -13,11 +13,26 @@ export const rollingMeanSchema = z.object({
   sum: z.number(),
   /** Latest event time the window has been advanced to. */
   end: z.number().nullable(),
+  /** Smoothed gap between successive samples (ms): the stream's own cadence; null until two samples. */
+  intervalMs: z.number().nullable().default(null),
 });
 export type RollingMean = z.infer<typeof rollingMeanSchema>;
 
 export function createRollingMean(): RollingMean {
-  return { ts: [], values: [], head: 0, sum: 0, end: null };
+  return { ts: [], values: [], head: 0, sum: 0, end: null, intervalMs: null };
+}
+
+/** Weight of the newest gap in the smoothed cadence: follows a device that changes its interval within a few samples. */
+const CADENCE_WEIGHT = 0.3;
+
+/**
+ * Notes the gap from the newest sample to one at `ts` (call before
+ * `addSample`). Out-of-order and same-time samples say nothing about cadence.
+ */
+export function observeCadence(w: RollingMean, ts: number): void {
+  if (w.end === null || ts <= w.end) return;
+  const gap = ts - w.end;
+  w.intervalMs = w.intervalMs === null ? gap : (1 - CADENCE_WEIGHT) * w.intervalMs + CADENCE_WEIGHT * gap;
 }
 
 /** Inserts a sample in ts order and evicts samples at or before `end − windowMs`. */
@@ -72,5 +87,5 @@ export function liveSamples(w: RollingMean): { ts: number; value: number }[] {
 
 /** A compacted copy for snapshots. */
 export function compactCopy(w: RollingMean): RollingMean {
-  return { ts: w.ts.slice(w.head), values: w.values.slice(w.head), head: 0, sum: w.sum, end: w.end };
+  return { ts: w.ts.slice(w.head), values: w.values.slice(w.head), head: 0, sum: w.sum, end: w.end, intervalMs: w.intervalMs };
 }

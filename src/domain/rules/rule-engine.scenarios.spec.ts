@@ -26,6 +26,9 @@ const t = (hm: string): number => sh(`2025-01-15 ${hm}`);
 const t2 = (hm: string): number => sh(`2025-01-16 ${hm}`);
 
 const wearable = (from: string, n: number, metrics: Record<string, number>): Step[] => series('wearable', t(from), 60, n, metrics);
+/** A band that measures SpO2 only every `everyMin` minutes (many watches do, every 5–30 min). */
+const sparseSpo2 = (from: string, values: readonly number[], everyMin = 5): Step[] =>
+  values.map((spo2, i) => tel('wearable', t(from) + i * everyMin * 60_000, { spo2 }));
 /** A walk: the step count rises by 40 a minute. */
 const withRisingSteps = (s: Step, i: number): Step => (s.op === 'telemetry' ? { ...s, e: { ...s.e, metrics: { ...s.e.metrics, steps: 40 * i } } } : s);
 const bed = (from: string, n: number, metrics: Record<string, number | boolean>): Step[] =>
@@ -84,6 +87,11 @@ const vitals: Scenario[] = [
   { name: 'SpO2 96 → nothing', steps: wearable('10:00', 8, { spo2: 96 }), expected: [] },
   // COPD care plan: NEWS2 scale 2 (target 88–92): ≤83 → 3, 84–85 → 2, 86–87 → 1.
   { name: 'COPD (scale 2): SpO2 88 → nothing', carePlan: { spo2Scale: 2 }, steps: wearable('10:00', 8, { spo2: 88 }), expected: [] },
+  // A band that measures SpO2 every 5 minutes: judged over 4 × 5 = 20 minutes, the fourth reading decides.
+  { name: 'SpO2 89–90 % every 5 min, no COPD plan → critical at the fourth reading (15 min)', steps: sparseSpo2('10:00', [90, 89, 90, 89, 90, 89, 90, 89, 90, 89, 90, 89]), expected: ['raised vitals_out_of_range/spo2 critical @10:15:00'] },
+  { name: 'the same for a COPD plan (target 88–92) → nothing', carePlan: { spo2Scale: 2 }, steps: sparseSpo2('10:00', [90, 89, 90, 89, 90, 89, 90, 89, 90, 89, 90, 89]), expected: [] },
+  { name: 'SpO2 every 30 min: two agreeing readings in the 60-minute maximum window → critical at the second', steps: sparseSpo2('10:00', [89, 90, 89], 30), expected: ['raised vitals_out_of_range/spo2 critical @10:30:00'] },
+  { name: 'a single low spot check among normal ones → nothing', steps: sparseSpo2('10:00', [98, 98, 89, 98, 98, 98]), expected: [] },
   { name: 'COPD (scale 2): SpO2 87 → warning', carePlan: { spo2Scale: 2 }, steps: wearable('10:00', 5, { spo2: 87 }), expected: ['raised vitals_out_of_range/spo2 warning @10:04:00'] },
   { name: 'COPD (scale 2): SpO2 85 → major', carePlan: { spo2Scale: 2 }, steps: wearable('10:00', 5, { spo2: 85 }), expected: ['raised vitals_out_of_range/spo2 major @10:04:00'] },
   { name: 'COPD (scale 2): SpO2 83 → critical', carePlan: { spo2Scale: 2 }, steps: wearable('10:00', 5, { spo2: 83 }), expected: ['raised vitals_out_of_range/spo2 critical @10:04:00'] },
@@ -369,7 +377,7 @@ describe('RuleEngine scenarios (Asia/Shanghai local times)', () => {
     expect(raised?.alert.evidence).toMatchObject({
       ruleId: 'vitals.heartRate.window-mean',
       thresholds: { windowMs: 300_000, atOrAbove: 131, mean: 138 },
-      summary: '5 分钟平均心率 138 次/分（阈值 ≥131）',
+      summary: '近 5 分钟 5 次测量平均心率 138 次/分（阈值 ≥131）',
     });
     expect(raised?.alert.priority).toBe('P1');
   });

@@ -52,14 +52,14 @@ import type {
 } from '../events/domain-events.js';
 import { attributeDeviceInput } from '../residents/home-residents.js';
 import { addActiveTime, isInLocalWindow } from './local-time.js';
-import { addSample, createRollingMean, liveSamples, mean, oldestTs, sampleCount } from './rolling-mean.js';
+import { addSample, createRollingMean, liveSamples, mean, observeCadence, oldestTs, sampleCount } from './rolling-mean.js';
 import {
   createResidentRuleState,
   ruleEngineSnapshotSchema,
   type ResidentRuleState,
   type RuleEngineSnapshot,
 } from './rule-engine.snapshot.js';
-import { classifyVital, describeVital, roundTo } from './vital-bands.js';
+import { classifyVital, describeVital, judgingWindow, roundTo } from './vital-bands.js';
 
 /** What the engine needs to know about a resident; the backend looks it up (and caches it). */
 export interface ResidentRuleContext {
@@ -480,27 +480,32 @@ export class RuleEngine {
     const { rs, settings } = scope;
     const rule = settings.vitals[vital];
     const w = (rs.vitals[vital] ??= createRollingMean());
-    addSample(w, e.ts, value, rule.windowMs);
+    observeCadence(w, e.ts);
+    // A band measuring SpO2 every 5 min is judged over 20 min, a mattress over 5 (the rule's minimum).
+    const judged = judgingWindow(rule, w.intervalMs);
+    addSample(w, e.ts, value, judged.windowMs);
     const end = w.end ?? e.ts;
     const first = oldestTs(w);
     const avg = mean(w);
     if (avg === null || first === null) return [];
-    if (sampleCount(w) < rule.minSamples || first - (end - rule.windowMs) > rule.coverageToleranceMs) return [];
+    const samples = sampleCount(w);
+    if (samples < judged.minSamples || first - (end - judged.windowMs) > judged.coverageToleranceMs) return [];
+    const said = { samples, spanMs: judged.windowMs };
 
     const hit = classifyVital(avg, rule);
     const subject: AlertSubject = { kind: 'vitals_out_of_range', vital, residentId: rs.residentId, homeId: rs.homeId, deviceId: e.deviceId };
     const active = this.alerts.findActive(subject);
-    if (!hit) return active ? this.endCondition(scope, subject, end, describeVital(vital, avg, rule, null)) : [];
+    if (!hit) return active ? this.endCondition(scope, subject, end, describeVital(vital, avg, rule, said, null)) : [];
 
     const priority = hit.severity === 'critical' ? 'P1' : 'P2';
     // Keep the per-sample path O(1): evidence is built only when something changes.
     if (active && active.severity === hit.severity) return [];
-    const thresholds: Record<string, number> = { windowMs: rule.windowMs, minSamples: rule.minSamples, mean: roundTo(avg, rule.precision) };
+    const thresholds: Record<string, number> = { windowMs: judged.windowMs, minSamples: judged.minSamples, samples, mean: roundTo(avg, rule.precision) };
     thresholds[hit.side === 'low' ? 'atOrBelow' : 'atOrAbove'] = hit.bound;
-    const samples = liveSamples(w)
+    const recent = liveSamples(w)
       .slice(-6)
       .map((s) => ({ ts: s.ts, deviceId: e.deviceId, metric: vital, value: s.value }));
-    const ev = evidence(`vitals.${vital}.window-mean`, thresholds, samples, describeVital(vital, avg, rule, hit));
+    const ev = evidence(`vitals.${vital}.window-mean`, thresholds, recent, describeVital(vital, avg, rule, said, hit));
     if (active) return this.alerts.setSeverity(subject, hit.severity, priority, ev);
     return this.raise(scope, { ...subject, severity: hit.severity, priority, at: end, evidence: ev });
   }

@@ -20,6 +20,37 @@ export function classifyVital(mean: number, rule: VitalRule): BandHit | null {
   return null;
 }
 
+/** The window a vital is judged over for a stream of a given cadence. */
+export interface JudgingWindow {
+  readonly windowMs: number;
+  readonly minSamples: number;
+  readonly coverageToleranceMs: number;
+}
+
+/** Two agreeing measurements at least: one spot check is not a trend. */
+const SPARSE_MIN_SAMPLES = 2;
+
+/**
+ * Long enough to hold the rule's `minSamples` at the stream's own cadence,
+ * never shorter than the rule's window nor longer than its maximum (where
+ * fewer samples fit, as many as do, at least two); the oldest sample may
+ * start up to one and a half intervals after the window's start.
+ *
+ * @example
+ * judgingWindow(spo2Rule, 300_000) // { windowMs: 1_200_000, minSamples: 4, coverageToleranceMs: 450_000 }
+ */
+export function judgingWindow(rule: Pick<VitalRule, 'windowMs' | 'minSamples' | 'maxWindowMs' | 'coverageToleranceMs'>, intervalMs: number | null): JudgingWindow {
+  if (intervalMs === null || intervalMs <= 0) return { windowMs: rule.windowMs, minSamples: rule.minSamples, coverageToleranceMs: rule.coverageToleranceMs };
+  const maxWindowMs = Math.max(rule.maxWindowMs, rule.windowMs);
+  const windowMs = Math.min(maxWindowMs, Math.max(rule.windowMs, Math.ceil(rule.minSamples * intervalMs)));
+  const fit = Math.floor(windowMs / intervalMs + 1e-9);
+  return {
+    windowMs,
+    minSamples: Math.max(Math.min(rule.minSamples, SPARSE_MIN_SAMPLES), Math.min(rule.minSamples, fit)),
+    coverageToleranceMs: Math.max(rule.coverageToleranceMs, Math.ceil(1.5 * intervalMs)),
+  };
+}
+
 export function roundTo(value: number, decimals: number): number {
   const f = 10 ** decimals;
   return Math.round(value * f) / f;
@@ -32,12 +63,15 @@ export const VITAL_LABELS: Readonly<Record<Vital, { readonly label: string; read
   skinTemp: { label: '皮肤温度', unit: ' ℃' },
 };
 
-/** e.g. "5 分钟平均心率 138 次/分（阈值 ≥131）". */
-export function describeVital(vital: Vital, mean: number, rule: VitalRule, hit: BandHit | null): string {
+/**
+ * What was judged, as it was: e.g. "近 5 分钟 30 次测量平均心率 138 次/分（阈值 ≥131）",
+ * with the samples actually in the window and the time they span.
+ */
+export function describeVital(vital: Vital, mean: number, rule: VitalRule, judged: { readonly samples: number; readonly spanMs: number }, hit: BandHit | null): string {
   const { label, unit } = VITAL_LABELS[vital];
-  const minutes = Math.round(rule.windowMs / 60_000);
+  const minutes = Math.max(1, Math.round(judged.spanMs / 60_000));
   const value = roundTo(mean, rule.precision).toFixed(rule.precision);
-  const head = `${minutes} 分钟平均${label} ${value}${unit}`;
+  const head = `近 ${minutes} 分钟 ${judged.samples} 次测量平均${label} ${value}${unit}`;
   if (!hit) return `${head}（已恢复正常范围）`;
   return `${head}（阈值 ${hit.side === 'low' ? '≤' : '≥'}${hit.bound}）`;
 }
