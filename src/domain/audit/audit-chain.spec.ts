@@ -1,24 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { makeNewAuditEntry } from './audit.test-factory.js';
 import type { NewAuditEntry } from './audit-entry.schema.js';
 import { chainHash, GENESIS_HASH, verifyChain, type ChainedEntry } from './audit-chain.js';
 
-function makeEntry(overrides: Partial<NewAuditEntry> = {}): NewAuditEntry {
-  return {
-    at: Date.UTC(2026, 2, 2),
-    action: 'resident.card.read',
-    actorId: 'acc-1',
-    actorName: 'minzu.caregiver1',
-    role: 'caregiver',
-    residentId: 'res-1',
-    districtCode: '420103',
-    targetKind: 'order',
-    targetId: 'ord-1',
-    purpose: 'ord-1',
-    address: '127.0.0.1',
-    detail: {},
-    ...overrides,
-  };
-}
+const makeEntry = makeNewAuditEntry;
 
 /** Chains `entries` as the repository would. */
 function makeChain(entries: NewAuditEntry[], start = GENESIS_HASH): ChainedEntry[] {

@@ -1,25 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import type { AuditEntry } from './audit-entry.schema.js';
+import { makeAuditEntry } from './audit.test-factory.js';
 import { AUDIT_CSV_COLUMNS, escapeCsvField, renderAuditCsv } from './audit-csv.js';
 
-function makeEntry(overrides: Partial<AuditEntry> = {}): AuditEntry {
-  return {
-    id: 1,
-    at: Date.UTC(2026, 2, 2),
-    action: 'resident.card.read',
-    actorId: 'acc-minzu-caregiver1',
-    actorName: 'minzu.caregiver1',
-    role: 'caregiver',
-    residentId: 'res-1',
-    districtCode: '420103',
-    targetKind: 'order',
-    targetId: 'ord-1',
-    purpose: 'ord-1',
-    address: '127.0.0.1',
-    detail: {},
-    ...overrides,
-  };
-}
+const makeEntry = makeAuditEntry;
 
 describe('escapeCsvField', () => {
   it.each([
