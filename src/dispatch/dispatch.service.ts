@@ -70,8 +70,33 @@ export type OrderCommand =
   | { readonly type: 'on_site' }
   | { readonly type: 'resolve'; readonly outcome: ResolutionOutcome; readonly notes: string };
 
+type DirectoryCandidate = { readonly provider: Provider; readonly staffOnDuty: readonly Staff[] };
+
 export interface DirectoryPort {
-  candidatesFor(streetCode: string, service: ServiceType): readonly { readonly provider: Provider; readonly staffOnDuty: readonly Staff[] }[];
+  /** Providers contracted for the street that offer the service. */
+  candidatesFor(streetCode: string, service: ServiceType): readonly DirectoryCandidate[];
+  /** Every provider of the district that offers the service (the wider pool). */
+  districtProvidersFor(districtCode: string, service: ServiceType): readonly DirectoryCandidate[];
+}
+
+/**
+ * The providers the dispatch policy weighs for a resident: those contracted
+ * for the street and the rest of the district (the policy prefers the
+ * former), once each, with their open orders.
+ */
+export function providersToConsider(
+  directory: DirectoryPort,
+  where: { readonly streetCode: string; readonly districtCode: string },
+  services: readonly ServiceType[],
+  openOrders: (providerId: string) => number,
+): ProviderAvailability[] {
+  const seen = new Map<string, ProviderAvailability>();
+  for (const service of services) {
+    for (const c of [...directory.candidatesFor(where.streetCode, service), ...directory.districtProvidersFor(where.districtCode, service)]) {
+      if (!seen.has(c.provider.id)) seen.set(c.provider.id, { provider: c.provider, staff: c.staffOnDuty, openOrders: openOrders(c.provider.id) });
+    }
+  }
+  return [...seen.values()];
 }
 
 export interface DispatchServiceDeps {
@@ -206,15 +231,9 @@ export class DispatchService {
     const home = await this.homeOf(resident);
     const requirement = requirementFor(alert.kind, alert.severity, alert.priority);
     const load = await this.deps.repo.openOrdersByProvider();
-    const seen = new Map<string, ProviderAvailability>();
-    for (const service of requirement.services) {
-      for (const c of this.deps.directory.candidatesFor(resident.streetCode, service)) {
-        if (!seen.has(c.provider.id)) seen.set(c.provider.id, { provider: c.provider, staff: c.staffOnDuty, openOrders: load.get(c.provider.id) ?? 0 });
-      }
-    }
     const plan = planDispatch(
       { reason: alert.kind, severity: alert.severity, alertPriority: alert.priority, streetCode: resident.streetCode, home: { lat: home.lat, lon: home.lon } },
-      [...seen.values()],
+      providersToConsider(this.deps.directory, resident, requirement.services, (id) => load.get(id) ?? 0),
       now,
     );
     const context: OrderContext = {

@@ -74,6 +74,23 @@ export class ProviderDirectory {
     return candidates;
   }
 
+  /**
+   * Every provider of the district that offers the service, with its on-duty
+   * staff, ordered by provider id: the wider pool the dispatch policy turns
+   * to when no provider contracted for the street can reach in time.
+   */
+  districtProvidersFor(districtCode: string, service: ServiceType): readonly ProviderCandidate[] {
+    const key = `district\u0000${districtCode}\u0000${service}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const candidates = [...this.entries.values()]
+      .filter((e) => e.provider.districtCode === districtCode && e.provider.services.includes(service))
+      .sort((a, b) => a.provider.id.localeCompare(b.provider.id))
+      .map((e) => ({ provider: e.provider, staffOnDuty: [...e.staff.values()].filter((s) => s.onDuty) }));
+    this.cache.set(key, candidates);
+    return candidates;
+  }
+
   provider(id: string): Provider | undefined {
     return this.entries.get(id)?.provider;
   }

@@ -71,7 +71,7 @@ describe('planDispatch: candidates within the 15-minute circle', () => {
       ['prov-busy', 9, 3],
       ['prov-far', 13, 0],
     ]);
-    expect(plan.candidates[1]?.reason).toBe('自机构出发，2.0 km，电动车约 9 分钟，当前 1 单在办');
+    expect(plan.candidates[1]?.reason).toBe('签约本街道，自机构出发，2.0 km，电动车约 9 分钟，当前 1 单在办');
   });
 
   it('measures from the nearest fresh on-duty staff position, not the base', () => {
@@ -87,17 +87,46 @@ describe('planDispatch: candidates within the 15-minute circle', () => {
       T0,
     );
     expect(plan.candidates[0]).toMatchObject({ staffId: 'st-fresh', origin: 'staff', distanceKm: 2.1, travelMinutes: 9 });
-    expect(plan.candidates[0]?.reason).toBe('2.1 km，电动车约 9 分钟，当前 0 单在办');
+    expect(plan.candidates[0]?.reason).toBe('签约本街道，2.1 km，电动车约 9 分钟，当前 0 单在办');
   });
 
   it.each([
-    ['another street', makeAvailability({ streetCodes: [OTHER_STREET] })],
     ['a meal-only provider', makeAvailability({ services: ['meal'] })],
     ['nobody on duty', makeAvailability({}, [{ onDuty: false }])],
     ['no staff at all', makeAvailability({}, [])],
     ['staff of another provider listed by mistake', { ...makeAvailability(), staff: [makeAvailability({ id: 'prov-x' }).staff[0]!] }],
   ])('excludes %s', (_name, availability) => {
     expect(planDispatch(fall, [availability], T0).candidates).toEqual([]);
+  });
+
+  describe('street responsibility: the provider contracted for the street first, the nearer one only when it cannot', () => {
+    const contractedA = (km: number) => makeAvailability({ id: 'prov-a', streetCodes: [STREET], base: northOfHome(km) });
+    const nearerB = makeAvailability({ id: 'prov-b', streetCodes: [OTHER_STREET], base: northOfHome(0.3) });
+
+    it('offers A, contracted and able to reach within 15 minutes, though B is nearer, and says why', () => {
+      const plan = planDispatch(fall, [nearerB, contractedA(2.4)], T0);
+      expect(plan.candidates.map((c) => c.providerId)).toEqual(['prov-a']);
+      expect(plan.candidates[0]?.reason).toMatch(/^签约本街道，/);
+    });
+
+    it('offers B when A cannot reach within 15 minutes, and says so', () => {
+      const plan = planDispatch(fall, [nearerB, contractedA(3.4)], T0);
+      expect(plan.candidates.map((c) => c.providerId)).toEqual(['prov-b']);
+      expect(plan.candidates[0]?.reason).toMatch(/^签约机构均无法 15 分钟内到达，就近派单，/);
+      expect(plan.coverageGap).toBeNull();
+    });
+
+    it('offers B when A has nobody on duty', () => {
+      const offDuty = makeAvailability({ id: 'prov-a', streetCodes: [STREET], base: northOfHome(1) }, [{ onDuty: false }]);
+      expect(planDispatch(fall, [nearerB, offDuty], T0).candidates.map((c) => c.providerId)).toEqual(['prov-b']);
+    });
+
+    it('reports the gap when neither reaches, with the nearest of all', () => {
+      const farB = makeAvailability({ id: 'prov-b', streetCodes: [OTHER_STREET], base: northOfHome(3.2) });
+      const plan = planDispatch(fall, [farB, contractedA(3.6)], T0);
+      expect(plan.candidates).toEqual([]);
+      expect(plan.coverageGap).toMatchObject({ reason: '最近的在岗人员约 17 分钟，超出 15 分钟服务圈', nearestMinutes: 17 });
+    });
   });
 
   it.each(['fall', 'sos', 'smoke', 'gas', 'water_leak'] as const)('never offers a life-safety %s to a meal or cleaning provider, however near', (reason) => {
@@ -116,7 +145,8 @@ describe('planDispatch: candidates within the 15-minute circle', () => {
   });
 
   it.each([
-    ['nobody covers the street', [makeAvailability({ streetCodes: [OTHER_STREET] })], '本街道无提供远程照护/助医服务的机构', null],
+    ['nobody offers the service', [makeAvailability({ streetCodes: [OTHER_STREET], services: ['meal'] })], '本街道无提供远程照护/助医服务的机构', null],
+    ['nobody covers the street and the others are out of reach', [makeAvailability({ streetCodes: [OTHER_STREET], base: northOfHome(3.4) })], '最近的在岗人员约 18 分钟，超出 15 分钟服务圈', 18],
     ['nobody on duty', [makeAvailability({}, [{ onDuty: false }])], '覆盖本街道的机构当前无在岗人员', null],
     ['the nearest is 18 min away', [makeAvailability({ base: northOfHome(3.4) })], '最近的在岗人员约 18 分钟，超出 15 分钟服务圈', 18],
   ])('reports a coverage gap when %s', (_name, providers, reason, nearest) => {

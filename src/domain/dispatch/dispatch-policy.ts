@@ -143,7 +143,10 @@ interface Measured {
   readonly exactMinutes: number;
 }
 
-function measure(p: ProviderAvailability, service: ServiceType, home: GeoPoint, now: number, config: ReachConfig): Measured | null {
+/** Why a candidate is on the order: the street's own contract, or the wider search when no contracted provider can reach in time. */
+type Basis = 'contracted' | 'nearest';
+
+function measure(p: ProviderAvailability, service: ServiceType, home: GeoPoint, now: number, config: ReachConfig, basis: Basis): Measured | null {
   let best: { staff: Staff; origin: 'staff' | 'base'; reach: Reach } | null = null;
   for (const s of p.staff) {
     if (!s.onDuty || s.providerId !== p.provider.id) continue;
@@ -156,6 +159,7 @@ function measure(p: ProviderAvailability, service: ServiceType, home: GeoPoint, 
   const distanceKm = Math.round(best.reach.roadKm * 10) / 10;
   const travelMinutes = Math.ceil(best.reach.minutes - 1e-9);
   const from = best.origin === 'base' ? '自机构出发，' : '';
+  const rule = basis === 'contracted' ? '签约本街道，' : `签约机构均无法 ${config.maxTravelMinutes} 分钟内到达，就近派单，`;
   return {
     exactMinutes: best.reach.minutes,
     candidate: {
@@ -167,18 +171,22 @@ function measure(p: ProviderAvailability, service: ServiceType, home: GeoPoint, 
       distanceKm,
       travelMinutes,
       openOrders: p.openOrders,
-      reason: `${from}${distanceKm.toFixed(1)} km，${TRAVEL_MODE_LABELS[best.staff.travelMode]}约 ${travelMinutes} 分钟，当前 ${p.openOrders} 单在办`,
+      reason: `${rule}${from}${distanceKm.toFixed(1)} km，${TRAVEL_MODE_LABELS[best.staff.travelMode]}约 ${travelMinutes} 分钟，当前 ${p.openOrders} 单在办`,
     },
   };
 }
 
 /**
- * Candidates: providers covering the resident's street, offering one of the
- * required services, with at least one on-duty staff member, reaching the
- * home within the service circle. Reach is measured from the nearest on-duty
- * staff position (fresh), else the provider base. Ranked by reach in whole
- * minutes (what the reason shows), then by load, then by exact time, then id
- * (deterministic). Nobody → a coverage-gap finding for the duty officer.
+ * Candidates: providers offering one of the required services, with at least
+ * one on-duty staff member, reaching the home within the service circle.
+ * Street responsibility first: the providers contracted for the resident's
+ * street come first, whenever one of them reaches in time, even if another
+ * provider is nearer; the others given (the district's) follow only when no
+ * contracted provider can, and their reason says so. Reach is measured from
+ * the nearest on-duty staff position (fresh), else the provider base. Within
+ * a tier, ranked by reach in whole minutes (what the reason shows), then by
+ * load, then by exact time, then id (deterministic). Nobody → a coverage-gap
+ * finding for the duty officer.
  */
 export function planDispatch(
   subject: DispatchSubject,
@@ -188,34 +196,24 @@ export function planDispatch(
 ): DispatchPlan {
   const requirement = requirementFor(subject.reason, subject.severity, subject.alertPriority);
   const preferred = requirement.services[0] ?? 'remote_care';
-  const covering = providers.filter(
-    (p) => p.provider.streetCodes.includes(subject.streetCode) && requirement.services.some((s) => p.provider.services.includes(s)),
-  );
-  const measured: Measured[] = [];
-  for (const p of covering) {
-    const service = requirement.services.find((s) => p.provider.services.includes(s));
-    if (service === undefined) continue;
-    const m = measure(p, service, subject.home, now, config);
-    if (m) measured.push(m);
+  const offering = providers.filter((p) => requirement.services.some((s) => p.provider.services.includes(s)));
+  const covering = offering.filter((p) => p.provider.streetCodes.includes(subject.streetCode));
+  const contracted = measureAll(covering, requirement.services, subject.home, now, config, 'contracted');
+  const others = offering.filter((p) => !p.provider.streetCodes.includes(subject.streetCode));
+  const measured = [...contracted];
+  let inReach = rank(contracted, config);
+  if (inReach.length === 0) {
+    const nearest = measureAll(others, requirement.services, subject.home, now, config, 'nearest');
+    measured.push(...nearest);
+    inReach = rank(nearest, config);
   }
-  const inReach = measured
-    .filter((m) => m.exactMinutes <= config.maxTravelMinutes)
-    .sort(
-      (a, b) =>
-        a.candidate.travelMinutes - b.candidate.travelMinutes ||
-        a.candidate.openOrders - b.candidate.openOrders ||
-        a.exactMinutes - b.exactMinutes ||
-        a.candidate.providerId.localeCompare(b.candidate.providerId),
-    )
-    .slice(0, config.maxCandidates)
-    .map((m) => m.candidate);
   const first = inReach[0];
   if (first) return { requirement, service: first.service, candidates: inReach, coverageGap: null };
 
   const nearest = measured.length === 0 ? null : Math.min(...measured.map((m) => m.candidate.travelMinutes));
   const labels = requirement.services.map((s) => SERVICE_TYPE_LABELS[s]).join('/');
   const reason =
-    covering.length === 0
+    covering.length === 0 && nearest === null
       ? `本街道无提供${labels}服务的机构`
       : nearest === null
         ? '覆盖本街道的机构当前无在岗人员'
@@ -226,4 +224,29 @@ export function planDispatch(
     candidates: [],
     coverageGap: { type: 'coverage_gap', streetCode: subject.streetCode, services: requirement.services, reason, nearestMinutes: nearest },
   };
+}
+
+function measureAll(providers: readonly ProviderAvailability[], services: readonly ServiceType[], home: GeoPoint, now: number, config: ReachConfig, basis: Basis): Measured[] {
+  const measured: Measured[] = [];
+  for (const p of providers) {
+    const service = services.find((s) => p.provider.services.includes(s));
+    if (service === undefined) continue;
+    const m = measure(p, service, home, now, config, basis);
+    if (m) measured.push(m);
+  }
+  return measured;
+}
+
+function rank(measured: readonly Measured[], config: ReachConfig): Candidate[] {
+  return measured
+    .filter((m) => m.exactMinutes <= config.maxTravelMinutes)
+    .sort(
+      (a, b) =>
+        a.candidate.travelMinutes - b.candidate.travelMinutes ||
+        a.candidate.openOrders - b.candidate.openOrders ||
+        a.exactMinutes - b.exactMinutes ||
+        a.candidate.providerId.localeCompare(b.candidate.providerId),
+    )
+    .slice(0, config.maxCandidates)
+    .map((m) => m.candidate);
 }

@@ -9,7 +9,8 @@ import { createServer, type Server } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { DEMO_PASSWORD } from '../../../src/accounts/demo/demo-accounts.js';
 import { DISPATCH_NAMESPACE, DISTRICT_NAMESPACE, type DispatchClientToServerEvents, type DispatchServerToClientEvents, type OfferPayload } from '../../../src/contracts/dispatch.contracts.js';
-import { planDispatch, requirementFor, type ProviderAvailability } from '../../../src/domain/dispatch/dispatch-policy.js';
+import { planDispatch, requirementFor } from '../../../src/domain/dispatch/dispatch-policy.js';
+import { providersToConsider } from '../../../src/dispatch/dispatch.service.js';
 import type { Alert, AlertKind } from '../../../src/domain/alerts/alert.schema.js';
 import type { Resident } from '../../../src/domain/residents/resident.js';
 import { ProviderDirectory } from '../../../src/providers/provider.directory.js';
@@ -119,9 +120,7 @@ export async function residentsServedBy(platform: TestPlatform, providerId: stri
     const home = r.homeId === null ? undefined : await geography.findHome(r.homeId);
     if (!home) continue;
     const req = requirementFor(kind, 'critical', 'P1');
-    const seen = new Map<string, ProviderAvailability>();
-    for (const s of req.services) for (const c of directory.candidatesFor(r.streetCode, s)) seen.set(c.provider.id, { provider: c.provider, staff: c.staffOnDuty, openOrders: 0 });
-    const plan = planDispatch({ reason: kind, severity: 'critical', alertPriority: 'P1', streetCode: r.streetCode, home }, [...seen.values()], Date.now());
+    const plan = planDispatch({ reason: kind, severity: 'critical', alertPriority: 'P1', streetCode: r.streetCode, home }, providersToConsider(directory, r, req.services, () => 0), Date.now());
     if (plan.candidates[0]?.providerId === providerId) out.push(r);
   }
   return out;
@@ -191,9 +190,7 @@ export async function residentWithCandidates(platform: TestPlatform, min: number
     const home = r.homeId === null ? undefined : await geography.findHome(r.homeId);
     if (!home) continue;
     const req = requirementFor('fall', 'critical', 'P1');
-    const seen = new Map<string, ProviderAvailability>();
-    for (const s of req.services) for (const c of directory.candidatesFor(r.streetCode, s)) seen.set(c.provider.id, { provider: c.provider, staff: c.staffOnDuty, openOrders: 0 });
-    const plan = planDispatch({ reason: 'fall', severity: 'critical', alertPriority: 'P1', streetCode: r.streetCode, home }, [...seen.values()], Date.now());
+    const plan = planDispatch({ reason: 'fall', severity: 'critical', alertPriority: 'P1', streetCode: r.streetCode, home }, providersToConsider(directory, r, req.services, () => 0), Date.now());
     if (plan.candidates.length >= min) return { resident: r, candidates: plan.candidates.map((c) => c.providerId) };
   }
   throw new Error(`no demo resident with ${min} candidates`);
