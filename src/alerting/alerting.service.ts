@@ -26,9 +26,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AlertCommandError } from '../domain/alerts/alert-book.js';
-import type { Alert, AlertChange } from '../domain/alerts/alert.schema.js';
+import { ALERT_KIND_POLICY, type Alert, type AlertChange } from '../domain/alerts/alert.schema.js';
+import { RESOLUTION_OUTCOME_LABELS } from '../domain/dispatch/work-order.schema.js';
 import type { RuleSettings } from '../domain/care-plans/rule-settings.js';
-import type { DeviceBinding } from '../domain/events/domain-events.js';
+import type { DeviceBinding, WorkOrderResolved } from '../domain/events/domain-events.js';
 import type { DomainEventBus } from '../domain/events/event-bus.js';
 import { RuleEngine } from '../domain/rules/rule-engine.js';
 import type { RuleEngineSnapshot } from '../domain/rules/rule-engine.snapshot.js';
@@ -121,6 +122,9 @@ export class AlertingService {
       bus.subscribe('DeviceStatusReported', (e) => this.evaluateFor(e, () => this.engine.onStatus(e), e.inboxId)),
       bus.subscribe('DeviceWentOffline', (e) => this.evaluateFor(e, () => this.engine.onDeviceOffline(e))),
       bus.subscribe('DeviceWentOnline', (e) => this.evaluateFor(e, () => this.engine.onDeviceOnline(e))),
+      bus.subscribe('WorkOrderResolved', (e) => {
+        this.closeWithOrder(e).catch((error: unknown) => this.deps.logger.error({ alertId: e.alertId, orderId: e.orderId, err: String(error) }, 'alert not closed with its work order'));
+      }),
     ];
     this.running = true;
     this.every(this.options.tickMs, () => this.tick());
@@ -229,6 +233,32 @@ export class AlertingService {
     const cleared = changes[0]?.alert;
     if (!cleared) throw new AlertCommandError('not_found', alertId);
     return cleared;
+  }
+
+  /**
+   * 结案 closes the loop: the alert an order answered is cleared by the person
+   * who closed the order, with its outcome (误报, 真实紧急…) as the note, so
+   * the district screen's 当前告警 falls. Not while its condition still holds
+   * (smoke still there, still no movement): then it stays active, the order's
+   * close is logged against it, and the machine or a person clears it later.
+   */
+  async closeWithOrder(e: WorkOrderResolved): Promise<'cleared' | 'condition_holds' | 'already_cleared' | 'not_found'> {
+    const alert = this.engine.alerts.get(e.alertId) ?? (await this.deps.alerts.get(e.alertId))?.alert;
+    if (!alert) return 'not_found';
+    if (alert.state === 'cleared') return 'already_cleared';
+    if (ALERT_KIND_POLICY[alert.kind].sustained && alert.conditionEndedAt === null) {
+      this.deps.logger.info({ alertId: alert.id, orderId: e.orderId, kind: alert.kind, outcome: e.outcome }, 'order resolved while its alert condition still holds: alert stays active');
+      return 'condition_holds';
+    }
+    const note = `工单结案：${RESOLUTION_OUTCOME_LABELS[e.outcome]}${e.notes.trim() === '' ? '' : `（${e.notes.trim()}）`}`;
+    try {
+      await this.clear(e.alertId, e.resolvedBy, note.slice(0, 500));
+    } catch (error) {
+      // Cleared in between by a person or the machine: nothing left to do.
+      if (error instanceof AlertCommandError && error.code === 'already_cleared') return 'already_cleared';
+      throw error;
+    }
+    return 'cleared';
   }
 
   /** New global defaults: the engine is rebuilt around its current state (windows stay open). */

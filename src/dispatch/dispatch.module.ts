@@ -74,7 +74,7 @@ const providers: Provider[] = [
   ),
   factory(
     DispatchService,
-    [WorkOrderRepository, ProviderDirectory, ResidentRepository, GeographyRepository, WebhookNotifier, CLOCK, LOGGER, DISPATCH_CONFIG, PrometheusDispatchMetrics],
+    [WorkOrderRepository, ProviderDirectory, ResidentRepository, GeographyRepository, WebhookNotifier, CLOCK, LOGGER, DISPATCH_CONFIG, PrometheusDispatchMetrics, DomainEventBus],
     (
       repo: WorkOrderRepository,
       directory: ProviderDirectory,
@@ -85,8 +85,9 @@ const providers: Provider[] = [
       logger: Logger,
       config: DispatchConfig,
       metrics: PrometheusDispatchMetrics,
+      events: DomainEventBus,
     ) =>
-      new DispatchService({ repo, directory, residents, geography, notifier, clock, config, metrics, engine: new DispatchEngine(slaConfigOf(config)), logger: logger.child({ component: 'dispatch' }) }),
+      new DispatchService({ repo, directory, residents, geography, notifier, clock, config, metrics, events, engine: new DispatchEngine(slaConfigOf(config)), logger: logger.child({ component: 'dispatch' }) }),
   ),
   DispatchGateway,
   DistrictGateway,

@@ -25,6 +25,7 @@ import { canAccess, listingScope } from '../domain/access/access-policy.js';
 import type { Principal } from '../domain/access/principal.js';
 import type { Alert, AlertCleared, AlertDowngraded, AlertRaised, AlertUpdated } from '../domain/alerts/alert.schema.js';
 import { planDispatch, requirementFor, type ProviderAvailability } from '../domain/dispatch/dispatch-policy.js';
+import type { WorkOrderResolved } from '../domain/events/domain-events.js';
 import { computeDistrictKpis } from '../domain/dispatch/kpis.js';
 import type { DistrictKpis } from '../domain/dispatch/kpi.schema.js';
 import type { Provider, ServiceType, Staff } from '../domain/dispatch/provider.schema.js';
@@ -111,6 +112,8 @@ export interface DispatchServiceDeps {
   readonly config: DispatchConfig;
   readonly metrics: DispatchMetrics;
   readonly ids?: () => string;
+  /** Hears WorkOrderResolved (alerting closes the alert with the order's outcome). */
+  readonly events?: { publish(name: 'WorkOrderResolved', event: WorkOrderResolved): void };
 }
 
 export const providerStream = (providerId: string): string => `provider:${providerId}`;
@@ -305,6 +308,10 @@ export class DispatchService {
             return e.resolve(s, cmd.outcome, cmd.notes, actor, now);
         }
       });
+      if (cmd.type === 'resolve' && emitted.length > 0 && order.alertId !== null) {
+        const resolvedBy = actor.kind === 'staff' ? actor.staffId : actor.kind === 'duty_officer' ? actor.officerId : 'system';
+        this.deps.events?.publish('WorkOrderResolved', { orderId, alertId: order.alertId, outcome: cmd.outcome, notes: cmd.notes, resolvedBy, at: now });
+      }
       const mine = principal.scope.providerId;
       const update = emitted.find((x) => x.provider !== undefined && x.provider === mine && x.event.event === 'order:update');
       return update ? (update.event as Extract<DispatchMissedEvent, { event: 'order:update' }>).data : null;

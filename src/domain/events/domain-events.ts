@@ -5,6 +5,7 @@
  */
 import type { DeviceType } from '../../../devices/device-type.js';
 import type { AlertCleared, AlertDowngraded, AlertRaised, AlertUpdated } from '../alerts/alert.schema.js';
+import type { ResolutionOutcome } from '../dispatch/work-order.schema.js';
 
 /** Where a device sits: copied onto every event so rules need no lookups. */
 export interface DeviceBinding {
@@ -65,6 +66,17 @@ export interface DeviceWentOffline extends DeviceBinding {
   readonly lastSeenAt: number | null;
 }
 
+/** A person closed (结案) the work order of an alert, with its outcome; published by dispatch after the commit. */
+export interface WorkOrderResolved {
+  readonly orderId: string;
+  readonly alertId: string;
+  readonly outcome: ResolutionOutcome;
+  readonly notes: string;
+  /** The staff member or duty officer who closed it. */
+  readonly resolvedBy: string;
+  readonly at: number;
+}
+
 export interface DomainEvents {
   TelemetryReceived: TelemetryReceived;
   DeviceEventReceived: DeviceEventReceived;
@@ -76,5 +88,6 @@ export interface DomainEvents {
   AlertUpdated: AlertUpdated;
   AlertCleared: AlertCleared;
   AlertDowngraded: AlertDowngraded;
+  WorkOrderResolved: WorkOrderResolved;
 }
 export type DomainEventName = keyof DomainEvents;

@@ -84,6 +84,15 @@ describe('a fall from a device to a resolved work order', () => {
     await eventually(() => dispatcher.received.find((r) => r.event === 'order:update' && (r.data as { state: string }).state === 'resolved'));
     expect(stranger.received).toEqual([]);
 
+    // 结案 closes the loop: the fall alert is cleared by the caregiver with the order's outcome, and the district screen hears it.
+    const cleared = await eventually(() =>
+      officer.received.find((r) => r.event === 'alert:update' && (r.data as { kind: string; state: string }).kind === 'fall' && (r.data as { state: string }).state === 'cleared'),
+    );
+    const alertId = (cleared.data as { alertId: string }).alertId;
+    const stored = (await (await platform.api(`/api/alerts/${alertId}`)).json()) as { state: string; clearedBy: string; clearNote: string };
+    expect(stored).toMatchObject({ state: 'cleared', clearNote: '工单结案：确有紧急情况（老人摔倒，已扶起，无明显外伤）' });
+    expect(stored.clearedBy).not.toBe('system');
+
     const officerToken = await login(platform, `${OFFICERS[districtCode] ?? ''}.officer`);
     const kpis = await eventually(async () => {
       const res = await fetch(`${platform.httpUrl}/api/kpis?districtCode=${districtCode}`, { headers: { authorization: `Bearer ${officerToken}` } });

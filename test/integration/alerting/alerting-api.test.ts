@@ -5,6 +5,7 @@
  * counted without reaching ingest.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { AlertingService } from '../../../src/alerting/alerting.service.js';
 import { ResidentContextCache } from '../../../src/alerting/resident-context.cache.js';
 import type { AlertChange } from '../../../src/domain/alerts/alert.schema.js';
 import type { DeviceEventReceived, TelemetryReceived } from '../../../src/domain/events/domain-events.js';
@@ -100,6 +101,22 @@ describe('alerting REST API', () => {
     }
     const after = (await (await platform.api('/api/residents/r-alert-1/care-plan')).json()) as { version: number };
     expect(after.version).toBe(before.version);
+  });
+
+  it('closes an alert with its work order (结案): not while its condition holds, then with the outcome as the note', async () => {
+    const bus = platform.get(DomainEventBus);
+    bus.publish('DeviceEventReceived', { ...event('smoke', now, 40), deviceType: 'smoke-detector' });
+    const smoke = changes.find((c) => c.type === 'AlertRaised' && c.alert.kind === 'smoke')?.alert;
+    expect(smoke).toBeDefined();
+    const resolved = { orderId: 'ord-test-1', alertId: smoke?.id ?? '', outcome: 'false_alarm' as const, notes: '厨房油烟', resolvedBy: 'stf-1', at: now };
+    const alerting = platform.get(AlertingService);
+    expect(await alerting.closeWithOrder(resolved)).toBe('condition_holds');
+    expect(((await (await platform.api(`/api/alerts/${smoke?.id ?? ''}`)).json()) as { state: string }).state).toBe('active');
+
+    bus.publish('DeviceEventReceived', { ...event('smoke_cleared', now + 1_000, 41), deviceType: 'smoke-detector' });
+    expect(await alerting.closeWithOrder(resolved)).toBe('cleared');
+    expect(await (await platform.api(`/api/alerts/${smoke?.id ?? ''}`)).json()).toMatchObject({ state: 'cleared', clearedBy: 'stf-1', clearNote: '工单结案：误报（厨房油烟）' });
+    expect(await alerting.closeWithOrder(resolved)).toBe('already_cleared');
   });
 
   it('versions global rule settings and audits who changed them', async () => {
