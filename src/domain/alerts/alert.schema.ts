@@ -85,9 +85,6 @@ export const ALERT_KIND_POLICY: Readonly<
   low_battery: { autoClear: true, deviceLevel: true, sustained: true, lifeSafety: false },
 };
 
-/** Kinds no snooze may cover (see `lifeSafety` above). */
-export const LIFE_SAFETY_KINDS: readonly AlertKind[] = ALERT_KINDS.filter((kind) => ALERT_KIND_POLICY[kind].lifeSafety);
-
 export const evidenceSampleSchema = z.object({
   /** Device (event) time, epoch ms. */
   ts: z.number(),

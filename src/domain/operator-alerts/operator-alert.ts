@@ -29,5 +29,3 @@ export interface OperatorAlert {
 export interface OperatorAlertSink {
   raise(alert: OperatorAlert): void;
 }
-
-export const discardOperatorAlerts: OperatorAlertSink = { raise: () => undefined };
