@@ -104,8 +104,8 @@ describe('offer delivery to provider consoles', () => {
     // Reconnect with the last cursor this console saw; the server replays everything after it from SQL.
     const reconnectAt = Date.now();
     await console.reconnect();
-    await eventually(() => (orderIds.every((id) => console.offers.some((o) => o.offer.orderId === id)) ? true : undefined), 2_000, 10);
-    expect(Date.now() - reconnectAt).toBeLessThan(2_000);
+    // Within 2 s of reconnecting: what the reconnect took is spent from the same budget, so `eventually` fails past it.
+    await eventually(() => (orderIds.every((id) => console.offers.some((o) => o.offer.orderId === id)) ? true : undefined), Math.max(0, 2_000 - (Date.now() - reconnectAt)), 10);
     expect(console.offers.length - before).toBeGreaterThanOrEqual(orderIds.length);
     for (const id of orderIds) {
       const d = await eventually(async () => {
