@@ -7,9 +7,11 @@
  * Target (dispatch issue): p99 ≤ 50 ms.
  *
  * Each trial: the resident's fall radar publishes a fall (QoS 1) → the rules
- * raise a critical fall alert → dispatch plans and offers it → the console
- * receives `offer`; then the console accepts and resolves it and the alert is
- * cleared, so the next fall is a new alert.
+ * raise a critical fall alert, 待确认 (a one-device fall waits out its cancel
+ * window unpaged) → the wearable reports the same fall, which confirms it; the
+ * clock starts at that second publish → dispatch plans and offers it → the
+ * console receives `offer`; then the console accepts and resolves it and the
+ * alert is cleared, so the next fall is a new alert.
  */
 import 'reflect-metadata';
 import { Command } from 'commander';
@@ -99,6 +101,9 @@ async function main(): Promise<void> {
     const radar = await provisionOverApi(platform, { type: 'fall-radar', residentId: chosen.residentId, label: '卫生间雷达' });
     const device = mqtt.connect(platform.mqttUrl, { clientId: radar.deviceId, username: radar.deviceId, password: radar.secret });
     await new Promise<void>((resolve) => device.once('connect', () => resolve()));
+    const band = await provisionOverApi(platform, { type: 'wearable', residentId: chosen.residentId, label: '手环' });
+    const wearable = mqtt.connect(platform.mqttUrl, { clientId: band.deviceId, username: band.deviceId, password: band.secret });
+    await new Promise<void>((resolve) => wearable.once('connect', () => resolve()));
 
     const loadDevices = [];
     for (let i = 0; i < 50; i++) loadDevices.push(await provisionOverApi(platform, { type: 'care-bed' }));
@@ -109,8 +114,10 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     for (let trial = 1; trial <= o.trials; trial++) {
       const offersBefore = console_.offers.length;
+      const fallAt = Date.now();
+      await device.publishAsync(topics.uplink(radar.deviceId, 'event'), JSON.stringify({ seq: trial, ts: fallAt, event: 'fall', confidence: 0.95, zone: 'bathroom' }), { qos: 1 });
       const sentAt = Date.now();
-      device.publish(topics.uplink(radar.deviceId, 'event'), JSON.stringify({ seq: trial, ts: sentAt, event: 'fall', confidence: 0.95, zone: 'bathroom' }), { qos: 1 });
+      wearable.publish(topics.uplink(band.deviceId, 'event'), JSON.stringify({ seq: trial, ts: fallAt + 1, event: 'fall', confidence: 0.9 }), { qos: 1 });
       while (console_.offers.length === offersBefore) {
         if (Date.now() - sentAt > 10_000) throw new Error(`trial ${trial}: no offer within 10 s`);
         await new Promise((r) => setImmediate(r));
@@ -134,6 +141,7 @@ async function main(): Promise<void> {
     );
     console_.disconnect();
     await device.endAsync();
+    await wearable.endAsync();
   } finally {
     background.kill('SIGTERM');
     await platform.dispose();

@@ -190,14 +190,23 @@ export class DispatchService {
     return this.serial(async () => {
       const orders = await this.deps.repo.byAlert(change.alert.id);
       this.emitAlertUpdate(change.alert, orders);
-      if (change.reason !== 'severity_changed' || change.alert.state !== 'active') return;
-      // Escalation: the alert now needs a faster answer than its order was opened with.
+      if (change.alert.state !== 'active' || change.alert.awaitingConfirmationUntil !== null) return;
+      // A confirmed fall is paged now; a re-triggered or re-graded alert may
+      // need a faster answer than its order was opened with (a new fall on
+      // one the resident had waved off, a mean moving into a worse band).
+      if (change.reason !== 'severity_changed' && change.reason !== 'retriggered' && change.reason !== 'confirmed') return;
       const wanted = requirementFor(change.alert.kind, change.alert.severity, change.alert.priority).priority;
       const live = orders.filter((o) => LIVE.includes(o.state) || o.state === 'escalated');
       const slower = (o: WorkOrderSnapshot): boolean => o.priority > wanted;
+      // A re-trigger only escalates what is being answered; it never reopens an alert whose orders are closed.
+      if (change.reason === 'retriggered' && live.length === 0) return;
       if (live.length > 0 && !live.every(slower)) return;
       for (const o of live.filter((x) => x.state === 'offered')) await this.apply(o, (s) => this.deps.engine.alertCleared(s, SYSTEM_ACTOR, this.deps.clock(), `告警升级为 ${wanted}，重新派单`));
-      if (live.length === 0 || live.every((o) => o.state === 'offered')) await this.openFor(change.alert, true);
+      if (live.length === 0 || live.every((o) => o.state === 'offered')) {
+        await this.openFor(change.alert, true);
+        // A confirmed fall had no order when it was raised: the district screen hears of it now.
+        if (orders.length === 0) this.emitAlertUpdate(change.alert, await this.deps.repo.byAlert(change.alert.id));
+      }
     });
   }
 
@@ -206,11 +215,19 @@ export class DispatchService {
       const orders = await this.deps.repo.byAlert(change.alert.id);
       const note = change.type === 'AlertDowngraded' ? `告警已降级：${change.reason}`.slice(0, 500) : '告警已解除';
       for (const o of orders) await this.apply(o, (s) => this.deps.engine.alertCleared(s, SYSTEM_ACTOR, this.deps.clock(), note));
+      // A self-recovered fall is still a fall: with nobody already on the
+      // way, it becomes a welfare call (P2) instead of an emergency.
+      if (change.type === 'AlertDowngraded' && change.alert.state === 'active') {
+        const after = await this.deps.repo.byAlert(change.alert.id);
+        if (!after.some((o) => LIVE.includes(o.state) || o.state === 'escalated')) await this.openFor(change.alert, true);
+      }
       this.emitAlertUpdate(change.alert, await this.deps.repo.byAlert(change.alert.id));
     });
   }
 
   private async openFor(alert: Alert, replan = false): Promise<void> {
+    // 待确认: a one-device fall pages only once confirmed (onAlertUpdated).
+    if (alert.awaitingConfirmationUntil !== null) return;
     const existing = await this.deps.repo.byAlert(alert.id);
     if (!replan && existing.length > 0) return;
     // The rules give a home device's alert to the home's primary resident
@@ -255,8 +272,9 @@ export class DispatchService {
       priority: plan.requirement.priority,
       instructions: plan.requirement.instructions,
       candidates: plan.candidates,
-      // The SLA clock starts when the platform raised the alert.
+      // The SLA clock starts when the platform raised the alert; the offer now.
       createdAt: Math.min(alert.detectedAt, now),
+      offeredAt: now,
     });
     if (plan.coverageGap) {
       this.deps.metrics.coverageGap(resident.districtCode);

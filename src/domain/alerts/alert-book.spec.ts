@@ -49,6 +49,26 @@ describe('AlertBook', () => {
     expect(book.active()).toHaveLength(type === 'AlertCleared' ? 0 : 1);
   });
 
+  it('keeps a fall awaiting confirmation (待确认) until it is confirmed, once', () => {
+    const book = makeBook();
+    const [raised] = book.trigger(trigger('fall', { awaitingConfirmationUntil: 30_100 }));
+    expect(raised?.alert.awaitingConfirmationUntil).toBe(30_100);
+    const subject = { kind: 'fall' as const, residentId: 'r-1', homeId: 'h-1', deviceId: 'd-1' };
+    const [confirmed] = book.confirm(subject, '30 秒内未起身');
+    expect(confirmed).toMatchObject({ type: 'AlertUpdated', reason: 'confirmed', alert: { awaitingConfirmationUntil: null, severity: 'critical' } });
+    expect(confirmed?.alert.evidence.summary).toBe('测试；30 秒内未起身');
+    expect(book.confirm(subject, 'again')).toEqual([]);
+  });
+
+  it('ends the wait of a fall the resident got up from: self-recovered, nothing left to confirm', () => {
+    const book = makeBook();
+    book.trigger(trigger('fall', { awaitingConfirmationUntil: 30_100 }));
+    const subject = { kind: 'fall' as const, residentId: 'r-1', homeId: 'h-1', deviceId: 'd-1' };
+    const [down] = book.downgrade(subject, '跌倒后 12 秒雷达检测到站立');
+    expect(down?.alert).toMatchObject({ downgraded: true, awaitingConfirmationUntil: null, severity: 'warning', priority: 'P2' });
+    expect(book.confirm(subject, 'late')).toEqual([]);
+  });
+
   it('clears a fall only by a person, who thereby acknowledges it', () => {
     const book = makeBook();
     book.trigger(trigger('fall'));

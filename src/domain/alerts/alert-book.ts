@@ -85,6 +85,7 @@ export class AlertBook {
         clearNote: null,
         downgraded: false,
         downgradeReason: null,
+        awaitingConfirmationUntil: t.awaitingConfirmationUntil ?? null,
         evidence: t.evidence,
       };
       this.store(key, alert);
@@ -103,10 +104,33 @@ export class AlertBook {
       conditionEndedAt: null,
       downgraded: reEscalated ? false : current.downgraded,
       downgradeReason: reEscalated ? null : current.downgradeReason,
+      // A new fall on a fall the resident had waved off is a new episode: it
+      // waits for confirmation like the first one did. One that is already
+      // being answered keeps being answered.
+      awaitingConfirmationUntil: reEscalated ? (t.awaitingConfirmationUntil ?? null) : current.awaitingConfirmationUntil,
       evidence: mergeEvidence(current.evidence, t.evidence),
     };
     this.store(key, next);
     return [{ type: 'AlertUpdated', alert: next, reason: 'retriggered' }];
+  }
+
+  /**
+   * An alert waiting for confirmation (a one-device fall in its cancel
+   * window) is confirmed: the window ended with nobody getting up, a second
+   * device saw the same fall, or the resident pressed SOS. From here it is
+   * dispatched at its priority. `why` (zh-CN) is appended to the summary.
+   */
+  confirm(subject: AlertSubject, why: string): AlertChange[] {
+    const key = alertKey(subject);
+    const current = this.activeByKey.get(key);
+    if (!current || current.awaitingConfirmationUntil === null) return [];
+    const next: Alert = {
+      ...current,
+      awaitingConfirmationUntil: null,
+      evidence: { ...current.evidence, summary: `${current.evidence.summary}；${why}` },
+    };
+    this.store(key, next);
+    return [{ type: 'AlertUpdated', alert: next, reason: 'confirmed' }];
   }
 
   /**
@@ -145,10 +169,10 @@ export class AlertBook {
   }
 
   /**
-   * A fall the resident cancelled (im_ok, got up) within the cancel window.
-   * It stays ACTIVE at severity warning / P2: a fall is never cleared by a
-   * machine, and a fall the resident waved off still deserves a welfare call
-   * and a look at the evidence; a person clears it.
+   * A fall the resident cancelled (im_ok, got up) within the cancel window:
+   * self-recovered. It stays ACTIVE at severity warning / P2: a fall is never
+   * cleared by a machine, and a fall the resident waved off still deserves a
+   * welfare call and a look at the evidence; a person clears it.
    */
   downgrade(subject: AlertSubject, reason: string): AlertChange[] {
     const key = alertKey(subject);
@@ -160,6 +184,8 @@ export class AlertBook {
       priority: 'P2',
       downgraded: true,
       downgradeReason: reason,
+      // Self-recovered inside the window: nothing more to wait for.
+      awaitingConfirmationUntil: null,
       evidence: { ...current.evidence, summary: `${current.evidence.summary}；${reason}` },
     };
     this.store(key, next);

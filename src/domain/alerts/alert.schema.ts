@@ -146,6 +146,13 @@ export const alertSchema = z
     /** A fall cancelled by the resident (im_ok / got up) within the cancel window. */
     downgraded: z.boolean(),
     downgradeReason: z.string().nullable(),
+    /**
+     * A fall seen by one device waits this long (event time, the end of its
+     * cancel window) for the resident to get up or press im_ok before anyone
+     * is paged: 待确认. Null once confirmed, self-recovered, and for every
+     * other kind. Absent in alerts stored before falls were confirmed.
+     */
+    awaitingConfirmationUntil: z.number().nullable().default(null),
     evidence: evidenceSchema,
   })
   .refine((a) => (a.kind === 'vitals_out_of_range') === (a.vital !== null), {
@@ -163,7 +170,7 @@ export const alertChangeSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('AlertUpdated'),
     alert: alertSchema,
-    reason: z.enum(['retriggered', 'severity_changed', 'acknowledged', 'condition_ended']),
+    reason: z.enum(['retriggered', 'severity_changed', 'acknowledged', 'condition_ended', 'confirmed']),
   }),
   z.object({ type: z.literal('AlertCleared'), alert: alertSchema, by: z.string() }),
   z.object({ type: z.literal('AlertDowngraded'), alert: alertSchema, reason: z.string() }),
@@ -208,5 +215,7 @@ export const alertTriggerSchema = z.object({
   priority: prioritySchema,
   at: z.number(),
   evidence: evidenceSchema,
+  /** A new (or re-escalated) alert waits for confirmation until then; see Alert.awaitingConfirmationUntil. */
+  awaitingConfirmationUntil: z.number().nullable().optional(),
 });
 export type AlertTrigger = z.infer<typeof alertTriggerSchema>;

@@ -32,7 +32,11 @@ const critical = (s: Severity): boolean => s === 'critical';
  * critical, else P2; device upkeep and a missed meal are P3 service tasks.
  */
 const REQUIREMENTS: Readonly<Record<DispatchReason, (severity: Severity) => ServiceRequirement>> = {
-  fall: () => ({ services: ['remote_care', 'medical'], priority: 'P1', instructions: ['上门查看老人有无外伤，必要时拨打120'] }),
+  // A fall the resident got up from inside its cancel window (downgraded to warning) is a welfare call.
+  fall: (s) =>
+    s === 'warning'
+      ? { services: ['remote_care', 'medical'], priority: 'P2', instructions: ['老人跌倒后已自行起身或取消，请电话回访，必要时上门查看有无外伤'] }
+      : { services: ['remote_care', 'medical'], priority: 'P1', instructions: ['上门查看老人有无外伤，必要时拨打120'] },
   sos: () => ({ services: ['remote_care', 'medical'], priority: 'P1', instructions: ['先电话联系老人，同时出发上门'] }),
   smoke: () => ({ services: EMERGENCY_SERVICES, priority: 'P1', instructions: [FIRE_ADVICE, '到场后协助老人撤离，勿乘电梯'] }),
   gas: () => ({ services: EMERGENCY_SERVICES, priority: 'P1', instructions: [FIRE_ADVICE, '勿开关电器、勿用明火，开窗通风'] }),

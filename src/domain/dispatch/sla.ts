@@ -130,7 +130,7 @@ export class DispatchEngine {
     if (a !== null) {
       return { order: s, actions: [{ type: 'offer_next_candidate', orderId: s.id, attempt: a.attempt, candidate: a.candidate, acceptBy: a.acceptBy, cause: 'opened' }] };
     }
-    const actions = escalationActions(order, input.createdAt, 'coverage_gap');
+    const actions = escalationActions(order, Math.max(input.createdAt, input.offeredAt ?? input.createdAt), 'coverage_gap');
     return { order: order.snapshot(), actions };
   }
 

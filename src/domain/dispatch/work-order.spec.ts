@@ -36,6 +36,13 @@ describe('WorkOrder lifecycle', () => {
     expect(o.snapshot().deadlines).toEqual({ acceptBy: null, onSiteBy: T0 + 15 * MIN, redispatchAt: T0 + 10 * SEC + 30 * MIN });
   });
 
+  it('gives the first provider its whole accept time when the alert waited before it was offered, the on-site clock still running from the raise', () => {
+    // A fall confirmed at the end of its 30 s cancel window.
+    const o = WorkOrder.open({ ...makeOrderInput(), offeredAt: T0 + 30 * SEC, sla: DEFAULT_SLA.P1 });
+    expect(o.snapshot().deadlines).toEqual({ acceptBy: T0 + 30 * SEC + 60 * SEC, onSiteBy: T0 + 15 * MIN, redispatchAt: null });
+    expect(o.snapshot()).toMatchObject({ createdAt: T0, attempts: [{ offeredAt: T0 + 30 * SEC }], transitions: [{ to: 'offered', at: T0 + 30 * SEC }] });
+  });
+
   it('makes a new attempt on the same order after a decline', () => {
     const o = open();
     o.decline(1, A, '人员均在外出服务', T0 + 5 * SEC);

@@ -69,6 +69,13 @@ export interface OpenWorkOrderInput {
   readonly sla: SlaTimes;
   /** Alert raise time: the SLA clock starts here. */
   readonly createdAt: number;
+  /**
+   * When the first offer goes out; createdAt when omitted. Later for an alert
+   * that waited (a fall confirmed at the end of its cancel window, an alert
+   * re-graded hours after it was raised): the on-site clock still runs from
+   * the raise, but the first provider gets its whole accept time.
+   */
+  readonly offeredAt?: number;
 }
 
 export class WorkOrder {
@@ -109,18 +116,19 @@ export class WorkOrder {
       revision: 0,
     });
     const first = input.candidates[0];
+    const offerAt = Math.max(at, input.offeredAt ?? at);
     if (first === undefined) {
       // No offer was ever made: the first recorded state is the escalation.
       order.data.transitions = [];
       order.data.state = 'escalated';
-      order.data.escalatedAt = at;
+      order.data.escalatedAt = offerAt;
       order.data.escalationReason = 'coverage_gap';
-      order.data.transitions.push({ from: null, to: 'escalated', at, by: SYSTEM_ACTOR, attempt: null, note: '15分钟服务圈内无可派机构' });
+      order.data.transitions.push({ from: null, to: 'escalated', at: offerAt, by: SYSTEM_ACTOR, attempt: null, note: '15分钟服务圈内无可派机构' });
       return order;
     }
     order.data.transitions = [];
-    order.pushAttempt(first, at);
-    order.data.transitions.push({ from: null, to: 'offered', at, by: SYSTEM_ACTOR, attempt: 1, note: first.reason });
+    order.pushAttempt(first, offerAt);
+    order.data.transitions.push({ from: null, to: 'offered', at: offerAt, by: SYSTEM_ACTOR, attempt: 1, note: first.reason });
     return order;
   }
 

@@ -126,7 +126,32 @@ const vitals: Scenario[] = [
 ];
 
 const falls: Scenario[] = [
-  { name: 'a fall not cancelled within 30 s stays critical', steps: [evt('fall-radar', t('02:00'), 'fall', { confidence: 0.9, zone: 'bathroom' }), advance(t('02:05'))], expected: ['raised fall critical @02:00:00'] },
+  {
+    name: 'a one-device fall waits 待确认 through its 30 s window, unpaged',
+    steps: [evt('fall-radar', t('02:00'), 'fall', { confidence: 0.9, zone: 'bathroom' }), advance(t('02:00:29'))],
+    expected: ['raised fall critical @02:00:00'],
+  },
+  {
+    name: 'a fall nobody gets up from is confirmed at the end of its window',
+    steps: [evt('fall-radar', t('02:00'), 'fall', { confidence: 0.9, zone: 'bathroom' }), advance(t('02:00:29')), advance(t('02:00:30')), advance(t('02:05'))],
+    expected: ['raised fall critical @02:00:00', 'updated fall confirmed critical x1'],
+  },
+  {
+    name: 'standing 12 s after a one-device fall: self-recovered, never confirmed',
+    steps: [evt('fall-radar', t('02:00'), 'fall', { confidence: 0.9, zone: 'bedroom' }), radar(t('02:00:12'), 'bedroom', { posture: 'standing', movement: 30 }), advance(t('02:05'))],
+    expected: ['raised fall critical @02:00:00', 'downgraded fall warning'],
+  },
+  {
+    name: 'SOS pressed during the window confirms the fall at once',
+    steps: [evt('wearable', t('02:00'), 'fall', { confidence: 0.8 }), evt('sos-button', t('02:00:08'), 'sos')],
+    expected: ['raised fall critical @02:00:00', 'raised sos critical @02:00:08', 'updated fall confirmed critical x1'],
+  },
+  {
+    name: 'a care plan without a cancel window pages a fall at once',
+    carePlan: { fallCancelWindowMs: 0 },
+    steps: [evt('fall-radar', t('02:00'), 'fall', { confidence: 0.9 }), evt('fall-radar', t('02:00:05'), 'im_ok')],
+    expected: ['raised fall critical @02:00:00'],
+  },
   {
     name: 'im_ok 20 s after a fall downgrades it',
     steps: [evt('wearable', t('02:00'), 'fall', { confidence: 0.8 }), evt('sos-button', t('02:00:20'), 'im_ok')],
@@ -138,9 +163,9 @@ const falls: Scenario[] = [
     expected: ['raised fall critical @02:00:00', 'downgraded fall warning'],
   },
   {
-    name: 'im_ok 31 s after a fall changes nothing',
-    steps: [evt('wearable', t('02:00'), 'fall', { confidence: 0.8 }), evt('sos-button', t('02:00:31'), 'im_ok')],
-    expected: ['raised fall critical @02:00:00'],
+    name: 'im_ok 31 s after a fall changes nothing: it was confirmed at 30 s',
+    steps: [evt('wearable', t('02:00'), 'fall', { confidence: 0.8 }), advance(t('02:00:30')), evt('sos-button', t('02:00:31'), 'im_ok')],
+    expected: ['raised fall critical @02:00:00', 'updated fall confirmed critical x1'],
   },
   {
     name: 'radar sees the resident standing within the window → downgraded',
@@ -154,8 +179,13 @@ const falls: Scenario[] = [
     expected: ['raised fall critical @02:00:00', 'downgraded fall warning'],
   },
   {
-    name: 'radar fall + wearable fall 3 s apart = one alert, count 2',
+    name: 'radar fall + wearable fall 3 s apart = one alert, count 2, confirmed at once',
     steps: [evt('fall-radar', t('02:00'), 'fall', { confidence: 0.9, zone: 'hall' }), evt('wearable', t('02:00:03'), 'fall', { confidence: 0.7 })],
+    expected: ['raised fall critical @02:00:00', 'updated fall retriggered critical x2', 'updated fall confirmed critical x2'],
+  },
+  {
+    name: 'the same device reporting the fall twice does not confirm it',
+    steps: [evt('fall-radar', t('02:00'), 'fall', { confidence: 0.9 }), evt('fall-radar', t('02:00:03'), 'fall', { confidence: 0.9 })],
     expected: ['raised fall critical @02:00:00', 'updated fall retriggered critical x2'],
   },
   {
@@ -164,14 +194,14 @@ const falls: Scenario[] = [
     expected: ['raised fall critical @02:00:00', 'downgraded fall warning', 'updated fall retriggered warning x2'],
   },
   {
-    name: 'a new fall after a downgraded one re-escalates the active alert',
-    steps: [evt('wearable', t('02:00'), 'fall'), evt('sos-button', t('02:00:05'), 'im_ok'), evt('fall-radar', t('02:20'), 'fall', { confidence: 0.9 })],
-    expected: ['raised fall critical @02:00:00', 'downgraded fall warning', 'updated fall retriggered critical x2'],
+    name: 'a new fall after a downgraded one re-escalates the active alert and waits for confirmation again',
+    steps: [evt('wearable', t('02:00'), 'fall'), evt('sos-button', t('02:00:05'), 'im_ok'), evt('fall-radar', t('02:20'), 'fall', { confidence: 0.9 }), advance(t('02:20:30'))],
+    expected: ['raised fall critical @02:00:00', 'downgraded fall warning', 'updated fall retriggered critical x2', 'updated fall confirmed critical x2'],
   },
   {
-    name: 'a fall in a buffered batch still raises, with its original time',
+    name: 'a fall in a buffered batch still raises, with its original time, confirmed: its window is long past',
     steps: [radar(t('03:00'), 'bedroom'), evt('wearable', t('02:00'), 'fall', { confidence: 0.8 }, { buffered: true, receivedAt: t('03:00:05') })],
-    expected: ['raised fall critical @02:00:00'],
+    expected: ['raised fall critical @02:00:00', 'updated fall confirmed critical x1'],
   },
   {
     name: 'im_ok processed before its (late) fall still downgrades it',
@@ -329,7 +359,7 @@ const snoozes: Scenario[] = [
     name: 'a snooze of a fall is ignored: life-safety is never muted',
     carePlan: { suspensions: [{ kinds: ['fall'], until: t('12:00'), setBy: 'u-1', reason: '康复训练' }] },
     steps: [evt('fall-radar', t('10:00'), 'fall'), advance(t('12:30'))],
-    expected: ['raised fall critical @10:00:00'],
+    expected: ['raised fall critical @10:00:00', 'updated fall confirmed critical x1'],
   },
   {
     name: 'a gas leak during a caregiver-visit snooze of inactivity is raised at once',
@@ -386,6 +416,15 @@ describe('RuleEngine scenarios (Asia/Shanghai local times)', () => {
     const { engine, clock } = makeEngine();
     const [raised] = run(engine, clock, [evt('care-bed', t('02:00'), 'bed_exit'), advance(t('02:30'))]);
     expect(raised?.alert.evidence.summary).toBe('夜间离床 30 分钟未返回');
+  });
+
+  it('treats a fall after a person cleared the previous one as a new fall, awaiting confirmation again', () => {
+    const { engine, clock } = makeEngine();
+    const [raised] = run(engine, clock, [evt('fall-radar', t('02:00'), 'fall'), evt('wearable', t('02:00:02'), 'fall')]);
+    engine.alerts.clearByPerson(raised!.alert.id, 'u-1', t('02:00:10'), '上门查看无碍');
+    const again = run(engine, clock, [evt('fall-radar', t('02:00:15'), 'fall')]);
+    expect(again.map(line)).toEqual(['raised fall critical @02:00:15']);
+    expect(again[0]?.alert.awaitingConfirmationUntil).toBe(t('02:00:45'));
   });
 
   it('marks a downgraded fall as cancelled by the resident and keeps it active for review', () => {

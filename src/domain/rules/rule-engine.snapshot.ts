@@ -19,8 +19,20 @@ export const residentRuleStateSchema = z.object({
     spo2: rollingMeanSchema.optional(),
     skinTemp: rollingMeanSchema.optional(),
   }),
-  /** Open fall cancel window, in event time. */
-  fallWindow: z.object({ since: z.number(), until: z.number(), cancelled: z.boolean() }).nullable(),
+  /**
+   * Open fall cancel window, in event time: the devices that reported the
+   * fall, and whether it was confirmed (paged). Windows in snapshots from
+   * before falls waited for confirmation were paged at once: confirmed.
+   */
+  fallWindow: z
+    .object({
+      since: z.number(),
+      until: z.number(),
+      cancelled: z.boolean(),
+      confirmed: z.boolean().default(true),
+      devices: z.array(z.string()).default([]),
+    })
+    .nullable(),
   /** Latest resident-side cancel signal (im_ok, got up), kept for falls that arrive after it (out of order). */
   lastCancel: z.object({ ts: z.number(), source: z.enum(['im_ok', 'standing']), deviceId: z.string() }).nullable(),
   /** Apnea episode times within the counting window, ascending. */

@@ -26,6 +26,7 @@
  *   sample that arrives later auto-clears the alert (all absence kinds are
  *   auto-clear).
  */
+import { deviceCatalogue } from '../../../devices/catalogue.js';
 import {
   ALERT_KIND_POLICY,
   alertKey,
@@ -219,6 +220,7 @@ export class RuleEngine {
             evidence: evidence('sos.event', {}, [sampleOf(e, 'sos', true)], 'SOS 紧急呼叫按钮被按下'),
           }),
         );
+        if (rs.fallWindow && e.ts >= rs.fallWindow.since) out.push(...this.confirmFall(scope, '居民按下 SOS，已确认'));
         break;
       case 'im_ok':
         // An SOS is a person asking for help: im_ok never cancels it.
@@ -358,11 +360,24 @@ export class RuleEngine {
 
   // ------------------------------------------------------------ event rules
 
+  /**
+   * A fall seen by one device waits out its cancel window (per care plan,
+   * default 30 s) as 待确认 before anyone is paged: Lifeline waits about as
+   * long for self-recovery and Vayyar confirms a fall for as long, and a
+   * caregiver paged and un-paged within seconds learns to ignore pages. It is
+   * confirmed at once when a second device reports the same fall or the
+   * resident presses SOS; at the end of the window when nobody got up
+   * (checkDeadlines); never when the resident got up or pressed im_ok inside
+   * it (self-recovered: downgraded, a welfare call rather than a P1).
+   */
   private onFall(scope: Scope, e: DeviceEventReceived): AlertChange[] {
     const { rs, settings } = scope;
     const confidence = e.details['confidence'];
     const zone = e.details['zone'];
-    const open = rs.fallWindow && e.ts >= rs.fallWindow.since && e.ts <= rs.fallWindow.until ? rs.fallWindow : null;
+    const windowMs = settings.fall.cancelWindowMs;
+    // A window whose alert a person already cleared is over: a fall after that is a new one.
+    const w = rs.fallWindow && this.alerts.findActive(this.residentSubject(rs, 'fall', null)) ? rs.fallWindow : null;
+    const open = w && e.ts >= w.since && e.ts <= w.until ? w : null;
     // A second report of the same fall (radar + wearable within seconds) is
     // the same alert (count 2); inside a window the resident already
     // cancelled, it must not re-escalate.
@@ -376,14 +391,31 @@ export class RuleEngine {
       severity: alreadyCancelled ? 'warning' : 'critical',
       priority: alreadyCancelled ? 'P2' : 'P1',
       at: e.ts,
-      evidence: evidence('fall.event', { cancelWindowMs: settings.fall.cancelWindowMs }, samples, `${parts[0]}（${parts.slice(1).join('，') || e.deviceType}）`),
+      evidence: evidence('fall.event', { cancelWindowMs: windowMs }, samples, `${parts[0]}（${parts.slice(1).join('，') || e.deviceType}）`),
+      awaitingConfirmationUntil: open || windowMs === 0 ? null : e.ts + windowMs,
     });
-    if (open) open.until = Math.max(open.until, e.ts + settings.fall.cancelWindowMs);
-    else rs.fallWindow = { since: e.ts, until: e.ts + settings.fall.cancelWindowMs, cancelled: false };
+    if (open) {
+      open.until = Math.max(open.until, e.ts + windowMs);
+      if (!open.devices.includes(e.deviceId)) {
+        open.devices.push(e.deviceId);
+        out.push(...this.confirmFall(scope, `${deviceCatalogue[e.deviceType].label}同时报告跌倒，已确认`));
+      }
+    } else {
+      rs.fallWindow = { since: e.ts, until: e.ts + windowMs, cancelled: false, confirmed: windowMs === 0, devices: [e.deviceId] };
+    }
     // The resident's im_ok / getting up may have been processed before this fall (out of order).
     const c = rs.lastCancel;
     if (c && !alreadyCancelled) out.push(...this.noteFallCancel(scope, c.ts, c.source, c.deviceId));
     return out;
+  }
+
+  /** The open fall window's alert is paged now (see onFall). */
+  private confirmFall(scope: Scope, why: string): AlertChange[] {
+    const { rs } = scope;
+    const w = rs.fallWindow;
+    if (!w || w.confirmed || w.cancelled) return [];
+    w.confirmed = true;
+    return this.alerts.confirm(this.residentSubject(rs, 'fall', null), why);
   }
 
   /** im_ok or standing within the cancel window downgrades the fall (Lifeline self-recovery). */
@@ -395,7 +427,8 @@ export class RuleEngine {
     w.cancelled = true;
     const seconds = Math.round((ts - w.since) / 1000);
     const how = source === 'im_ok' ? `跌倒后 ${seconds} 秒按下“我没事”键（im_ok）` : `跌倒后 ${seconds} 秒雷达检测到站立`;
-    return this.alerts.downgrade({ kind: 'fall', residentId: rs.residentId, homeId: rs.homeId, deviceId }, `居民已自行取消/起身：${how}`);
+    const paged = w.confirmed ? '' : '，未派紧急单';
+    return this.alerts.downgrade({ kind: 'fall', residentId: rs.residentId, homeId: rs.homeId, deviceId }, `居民已自行取消/起身：${how}${paged}`);
   }
 
   private hazardTrigger(e: DeviceEventReceived, kind: 'smoke' | 'gas' | 'water_leak'): AlertTrigger {
@@ -649,7 +682,11 @@ export class RuleEngine {
     if (!ctx) return [];
     const out: AlertChange[] = [];
 
-    if (rs.fallWindow && rs.fallWindow.until < horizon - settings.latenessMs) rs.fallWindow = null;
+    const fw = rs.fallWindow;
+    if (fw && fw.until <= horizon) {
+      out.push(...this.confirmFall(scope, `跌倒后 ${Math.round(settings.fall.cancelWindowMs / 1000)} 秒内未起身或取消，已确认`));
+    }
+    if (fw && fw.until < horizon - settings.latenessMs) rs.fallWindow = null;
 
     const x = rs.bedExit;
     if (x && !x.raised && x.dueAt <= horizon) {

@@ -88,6 +88,7 @@ describe('dispatch console and district screen in Chromium', () => {
   const cspViolations: string[] = [];
   let listener: Socket | undefined;
   let device: { deviceId: string; secret: string };
+  let wearable: { deviceId: string; secret: string };
 
   beforeAll(async () => {
     for (const app of ['dispatch-console', 'district-screen']) {
@@ -109,6 +110,7 @@ describe('dispatch console and district screen in Chromium', () => {
       { ...RESIDENT, phoneLast4: '4321', birthYear: 1940, gender: 'female', capabilityLevel: 2, livingSituation: 'alone', conditions: ['hypertension', 'osteoporosis'], communityCode: community.code, homeId: home.id, createdAt: Date.now() },
     ]);
     device = await provisionOverApi(platform, { type: 'fall-radar', residentId: RESIDENT.id, label: '卫生间雷达' });
+    wearable = await provisionOverApi(platform, { type: 'wearable', residentId: RESIDENT.id, label: '手环' });
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -150,10 +152,15 @@ describe('dispatch console and district screen in Chromium', () => {
     await login(otherConsole, `${platform.httpUrl}/console/`, 'tangjiadun.dispatcher');
     const cuesBefore = await inPage<number>(consolePage, 'window.__anxinAudioCues ?? 0');
 
-    // The fall, published like the radar does.
+    // The fall, published like the radar does; alone it would wait out its
+    // 30 s cancel window (待确认), the wearable's report of it confirms it.
     const client = await mqtt.connectAsync(platform.mqttUrl, { clientId: device.deviceId, username: device.deviceId, password: device.secret, reconnectPeriod: 0 });
+    const band = await mqtt.connectAsync(platform.mqttUrl, { clientId: wearable.deviceId, username: wearable.deviceId, password: wearable.secret, reconnectPeriod: 0 });
+    const fallAt = Date.now();
+    await client.publishAsync(`anxin/v1/${device.deviceId}/event`, JSON.stringify({ seq: 1, ts: fallAt, event: 'fall', confidence: 0.93, zone: 'bathroom' }), { qos: 1 });
     const t0 = Date.now();
-    await client.publishAsync(`anxin/v1/${device.deviceId}/event`, JSON.stringify({ seq: 1, ts: t0, event: 'fall', confidence: 0.93, zone: 'bathroom' }), { qos: 1 });
+    await band.publishAsync(`anxin/v1/${wearable.deviceId}/event`, JSON.stringify({ seq: 1, ts: fallAt + 500, event: 'fall', confidence: 0.8 }), { qos: 1 });
+    await band.endAsync();
     const item = consolePage.locator('[data-testid="queue-item"][data-priority="P1"][data-state="offered"]').first();
     await item.waitFor({ timeout: 2_000 });
     const appearedMs = Date.now() - t0;

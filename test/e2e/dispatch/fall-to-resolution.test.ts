@@ -1,8 +1,9 @@
 /**
  * Issue 5, acceptance 1: a fall published over MQTT (mosquitto_pub) for a
- * demo resident → the nearest covering provider's console (a real
- * socket.io-client) receives the offer within 1 s → accept → en route → on
- * site → resolved; the district KPIs (REST and kpi:update) reflect it.
+ * demo resident, confirmed by a second device → the nearest covering
+ * provider's console (a real socket.io-client) receives the offer within 1 s
+ * → accept → en route → on site → resolved; the district KPIs (REST and
+ * kpi:update) reflect it.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { DistrictKpis } from '../../../src/domain/dispatch/kpi.schema.js';
@@ -46,10 +47,22 @@ describe('a fall from a device to a resolved work order', () => {
     consoles.push(caregiver, dispatcher, stranger, officer);
     await Promise.all(consoles.map((c) => c.connected()));
 
+    // The radar's report alone waits out its cancel window (待确认); the
+    // wearable's report of the same fall confirms it, and that pages.
     const device = await provisionOverApi(platform, { type: 'fall-radar', residentId: resident.id, label: '卫生间雷达' });
+    const wearable = await provisionOverApi(platform, { type: 'wearable', residentId: resident.id, label: '手环' });
+    const fallAt = Date.now();
+    const publishFall = (d: { deviceId: string; secret: string }, body: Record<string, unknown>): Promise<number> =>
+      mosquittoPub(platform.mqttPort, ['-i', d.deviceId, '-u', d.deviceId, '-P', d.secret, '-t', `anxin/v1/${d.deviceId}/event`, '-m', JSON.stringify({ seq: 1, event: 'fall', ...body })]);
+    expect(await publishFall(device, { ts: fallAt, confidence: 0.93, zone: 'bathroom' })).toBe(0);
+    const pending = await eventually(async () => {
+      const { items } = (await (await platform.api(`/api/alerts?residentId=${resident.id}&kind=fall`)).json()) as { items: { awaitingConfirmationUntil: number | null }[] };
+      return items[0];
+    });
+    expect(pending.awaitingConfirmationUntil).toBe(fallAt + 30_000);
+    expect(caregiver.offers).toEqual([]);
     const publishedAt = Date.now();
-    const payload = JSON.stringify({ seq: 1, ts: publishedAt, event: 'fall', confidence: 0.93, zone: 'bathroom' });
-    expect(await mosquittoPub(platform.mqttPort, ['-i', device.deviceId, '-u', device.deviceId, '-P', device.secret, '-t', `anxin/v1/${device.deviceId}/event`, '-m', payload])).toBe(0);
+    expect(await publishFall(wearable, { ts: fallAt + 1_000, confidence: 0.8 })).toBe(0);
 
     const { offer, at } = await eventually(() => caregiver.offers[0], 3_000);
     expect(at - publishedAt).toBeLessThan(1_000);
