@@ -23,7 +23,7 @@ import {
 } from '../contracts/dispatch.contracts.js';
 import { canAccess, listingScope } from '../domain/access/access-policy.js';
 import type { Principal } from '../domain/access/principal.js';
-import type { Alert, AlertCleared, AlertDowngraded, AlertRaised, AlertUpdated } from '../domain/alerts/alert.schema.js';
+import { isDispatchable, type Alert, type AlertCleared, type AlertDowngraded, type AlertRaised, type AlertUpdated } from '../domain/alerts/alert.schema.js';
 import { planDispatch, requirementFor, type ProviderAvailability } from '../domain/dispatch/dispatch-policy.js';
 import type { WorkOrderResolved } from '../domain/events/domain-events.js';
 import { computeDistrictKpis } from '../domain/dispatch/kpis.js';
@@ -190,11 +190,12 @@ export class DispatchService {
     return this.serial(async () => {
       const orders = await this.deps.repo.byAlert(change.alert.id);
       this.emitAlertUpdate(change.alert, orders);
-      if (change.alert.state !== 'active' || change.alert.awaitingConfirmationUntil !== null) return;
-      // A confirmed fall is paged now; a re-triggered or re-graded alert may
-      // need a faster answer than its order was opened with (a new fall on
-      // one the resident had waved off, a mean moving into a worse band).
-      if (change.reason !== 'severity_changed' && change.reason !== 'retriggered' && change.reason !== 'confirmed') return;
+      if (change.alert.state !== 'active' || !isDispatchable(change.alert)) return;
+      // A confirmed fall, or what its home held while catching up on a
+      // backlog, is answered now; a re-triggered or re-graded alert may need
+      // a faster answer than its order was opened with (a new fall on one the
+      // resident had waved off, a mean moving into a worse band).
+      if (!['severity_changed', 'retriggered', 'confirmed', 'caught_up'].includes(change.reason)) return;
       const wanted = requirementFor(change.alert.kind, change.alert.severity, change.alert.priority).priority;
       const live = orders.filter((o) => LIVE.includes(o.state) || o.state === 'escalated');
       const slower = (o: WorkOrderSnapshot): boolean => o.priority > wanted;
@@ -204,7 +205,7 @@ export class DispatchService {
       for (const o of live.filter((x) => x.state === 'offered')) await this.apply(o, (s) => this.deps.engine.alertCleared(s, SYSTEM_ACTOR, this.deps.clock(), `告警升级为 ${wanted}，重新派单`));
       if (live.length === 0 || live.every((o) => o.state === 'offered')) {
         await this.openFor(change.alert, true);
-        // A confirmed fall had no order when it was raised: the district screen hears of it now.
+        // A confirmed or released alert had no order when it was raised: the district screen hears of it now.
         if (orders.length === 0) this.emitAlertUpdate(change.alert, await this.deps.repo.byAlert(change.alert.id));
       }
     });
@@ -226,8 +227,8 @@ export class DispatchService {
   }
 
   private async openFor(alert: Alert, replan = false): Promise<void> {
-    // 待确认: a one-device fall pages only once confirmed (onAlertUpdated).
-    if (alert.awaitingConfirmationUntil !== null) return;
+    // 待确认, or held while its home catches up: answered once released (onAlertUpdated).
+    if (!isDispatchable(alert)) return;
     const existing = await this.deps.repo.byAlert(alert.id);
     if (!replan && existing.length > 0) return;
     // The rules give a home device's alert to the home's primary resident

@@ -86,6 +86,7 @@ export class AlertBook {
         downgraded: false,
         downgradeReason: null,
         awaitingConfirmationUntil: t.awaitingConfirmationUntil ?? null,
+        heldForCatchUp: t.heldForCatchUp ?? false,
         evidence: t.evidence,
       };
       this.store(key, alert);
@@ -157,7 +158,8 @@ export class AlertBook {
     const current = this.activeByKey.get(key);
     if (!current) return [];
     if (ALERT_KIND_POLICY[current.kind].autoClear) {
-      const next: Alert = { ...current, state: 'cleared', clearedAt: at, clearedBy: SYSTEM, clearNote: note, conditionEndedAt: at };
+      const clearNote = current.heldForCatchUp ? `${note}（补传数据中已结束，未派单）` : note;
+      const next: Alert = { ...current, state: 'cleared', clearedAt: at, clearedBy: SYSTEM, clearNote, conditionEndedAt: at };
       this.activeByKey.delete(key);
       this.keepOrForget(next);
       return [{ type: 'AlertCleared', alert: next, by: SYSTEM }];
@@ -190,6 +192,21 @@ export class AlertBook {
     };
     this.store(key, next);
     return [{ type: 'AlertDowngraded', alert: next, reason }];
+  }
+
+  /**
+   * The resident's home has caught up on its backlog: what is still active of
+   * what was held meanwhile is dispatched now, with its device-time start.
+   */
+  release(residentId: string, why: string): AlertChange[] {
+    const out: AlertChange[] = [];
+    for (const [key, current] of this.activeByKey) {
+      if (!current.heldForCatchUp || current.residentId !== residentId) continue;
+      const next: Alert = { ...current, heldForCatchUp: false, evidence: { ...current.evidence, summary: `${current.evidence.summary}；${why}` } };
+      this.store(key, next);
+      out.push({ type: 'AlertUpdated', alert: next, reason: 'caught_up' });
+    }
+    return out;
   }
 
   /** A person has taken the alert. Idempotent; works on cleared-unacknowledged alerts too. */
@@ -255,7 +272,8 @@ export class AlertBook {
   }
 
   private keepOrForget(alert: Alert): void {
-    if (alert.state === 'cleared' && alert.acknowledged) this.byId.delete(alert.id);
+    // A backlog's history was never anybody's to take: it is kept in SQL, not here.
+    if (alert.state === 'cleared' && (alert.acknowledged || alert.heldForCatchUp)) this.byId.delete(alert.id);
     else this.byId.set(alert.id, alert);
   }
 

@@ -153,6 +153,13 @@ export const alertSchema = z
      * other kind. Absent in alerts stored before falls were confirmed.
      */
     awaitingConfirmationUntil: z.number().nullable().default(null),
+    /**
+     * Raised while its home was catching up on a backlog (a buffered day
+     * uploaded after an outage): not dispatched until the home's data reaches
+     * the present. One that ends inside the backlog is history, never paged.
+     * Absent in alerts stored before backlogs were told apart.
+     */
+    heldForCatchUp: z.boolean().default(false),
     evidence: evidenceSchema,
   })
   .refine((a) => (a.kind === 'vitals_out_of_range') === (a.vital !== null), {
@@ -170,7 +177,7 @@ export const alertChangeSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('AlertUpdated'),
     alert: alertSchema,
-    reason: z.enum(['retriggered', 'severity_changed', 'acknowledged', 'condition_ended', 'confirmed']),
+    reason: z.enum(['retriggered', 'severity_changed', 'acknowledged', 'condition_ended', 'confirmed', 'caught_up']),
   }),
   z.object({ type: z.literal('AlertCleared'), alert: alertSchema, by: z.string() }),
   z.object({ type: z.literal('AlertDowngraded'), alert: alertSchema, reason: z.string() }),
@@ -180,6 +187,14 @@ export type AlertRaised = Extract<AlertChange, { type: 'AlertRaised' }>;
 export type AlertUpdated = Extract<AlertChange, { type: 'AlertUpdated' }>;
 export type AlertCleared = Extract<AlertChange, { type: 'AlertCleared' }>;
 export type AlertDowngraded = Extract<AlertChange, { type: 'AlertDowngraded' }>;
+
+/**
+ * Whether dispatch may answer the alert now: not while a one-device fall
+ * waits out its cancel window, nor while its home is catching up on a backlog.
+ */
+export function isDispatchable(alert: Pick<Alert, 'awaitingConfirmationUntil' | 'heldForCatchUp'>): boolean {
+  return alert.awaitingConfirmationUntil === null && !alert.heldForCatchUp;
+}
 
 /** Who an alert is about: a resident, or only a home when a sensor is bound to no resident. */
 export interface AlertSubject {
@@ -217,5 +232,7 @@ export const alertTriggerSchema = z.object({
   evidence: evidenceSchema,
   /** A new (or re-escalated) alert waits for confirmation until then; see Alert.awaitingConfirmationUntil. */
   awaitingConfirmationUntil: z.number().nullable().optional(),
+  /** A new alert is held until its home has caught up; see Alert.heldForCatchUp. */
+  heldForCatchUp: z.boolean().optional(),
 });
 export type AlertTrigger = z.infer<typeof alertTriggerSchema>;

@@ -55,6 +55,16 @@ export const residentRuleStateSchema = z.object({
     .object({ openTs: z.number(), dueAt: z.number(), closeTs: z.number().nullable(), deviceId: z.string(), raised: z.boolean() })
     .nullable(),
   geofence: z.object({ outside: z.boolean(), streak: z.number().int().nonnegative(), lastTs: z.number().nullable() }),
+  /**
+   * The newest input's arrival: server time, and how far its home's newest
+   * reading lagged behind it. Absent in snapshots from before backlogs were
+   * told apart.
+   */
+  arrival: z.object({ receivedAt: z.number(), lagMs: z.number() }).nullable().default(null),
+  /** Server time the home began catching up on a backlog; null while it is live. */
+  catchUpSince: z.number().nullable().default(null),
+  /** A catch-up ran its longest: the home counts as live until its data reaches the present. */
+  catchUpSpent: z.boolean().default(false),
   /** Sustained conditions held back by a snooze, raised when it expires if the condition still holds. */
   suppressed: z.array(z.object({ key: z.string(), until: z.number(), trigger: alertTriggerSchema })),
 });
@@ -87,6 +97,9 @@ export function createResidentRuleState(residentId: string, homeId: string | nul
     bathroom: null,
     wandering: null,
     geofence: { outside: false, streak: 0, lastTs: null },
+    arrival: null,
+    catchUpSince: null,
+    catchUpSpent: false,
     suppressed: [],
   };
 }

@@ -105,6 +105,27 @@ export const RULE_VERSION = 1;
 const MIN = 60_000;
 /** Device types whose silence leaves a life-safety gap. */
 const LIFE_SAFETY_DEVICES = new Set(['sos-button', 'fall-radar', 'wearable', 'smoke-detector', 'gas-detector']);
+/**
+ * Conditions of a home's own timeline that a backlog can start and end
+ * within: raised while it catches up, they are held (history if they end
+ * inside it, dispatched once it has caught up if not). Events (a fall, an
+ * SOS, a gas alarm, an apnea) are never held, however old: a person may still
+ * be on the floor. Nor is a device going offline, which is about now.
+ */
+const HELD_WHILE_CATCHING_UP: ReadonlySet<AlertKind> = new Set(
+  (Object.keys(ALERT_KIND_POLICY) as AlertKind[]).filter((k) => {
+    const p = ALERT_KIND_POLICY[k];
+    return p.sustained && p.autoClear && !p.lifeSafety && k !== 'device_offline';
+  }),
+);
+
+const CATCH_UP = {
+  /** No reading for this long (server time): the upload stalled. */
+  quietMs: 60_000,
+  /** The longest a home counts as catching up in one go. */
+  maxMs: 15 * MIN,
+} as const;
+
 const OFFLINE_REASON_ZH: Record<DeviceWentOffline['reason'], string> = {
   last_will: '异常断开',
   missed_heartbeats: '心跳超时',
@@ -140,8 +161,8 @@ export class RuleEngine {
     if (!scope?.ctx) return [];
     const { rs } = scope;
     const late = this.isLate(rs, scope.settings, e.ts);
-    this.observe(rs, e.ts);
-    const out: AlertChange[] = [];
+    this.observe(rs, e.ts, e.receivedAt);
+    const out: AlertChange[] = this.followArrival(scope, e.receivedAt);
     const m = e.metrics;
 
     switch (e.deviceType) {
@@ -201,8 +222,8 @@ export class RuleEngine {
     const scope = this.scopeFor(e);
     if (!scope) return this.onHomeOnlyEvent(e);
     const { rs, settings } = scope;
-    this.observe(rs, e.ts);
-    const out: AlertChange[] = [];
+    this.observe(rs, e.ts, e.receivedAt);
+    const out: AlertChange[] = this.followArrival(scope, e.receivedAt);
     const ev = e.event;
     const d = e.details;
 
@@ -289,7 +310,10 @@ export class RuleEngine {
   private onResidentStatus(e: DeviceStatusReported): AlertChange[] {
     const scope = this.scopeFor(e);
     const out: AlertChange[] = [];
-    if (scope) this.observe(scope.rs, e.ts);
+    if (scope) {
+      this.observe(scope.rs, e.ts, e.receivedAt);
+      out.push(...this.followArrival(scope, e.receivedAt));
+    }
     if (typeof e.battery === 'number') out.push(...this.onBattery(scope, e, e.battery));
     if (scope?.ctx) out.push(...this.checkDeadlines(scope, this.watermark(scope.rs, scope.settings)));
     return out;
@@ -334,7 +358,11 @@ export class RuleEngine {
       const ctx = this.deps.residentContext(rs.residentId);
       if (!ctx) continue;
       const scope: Scope = { rs, ctx, settings: this.settingsFor(ctx) };
-      out.push(...this.checkDeadlines(scope, Math.max(now, this.watermark(rs, scope.settings))));
+      out.push(...this.followArrival(scope, now));
+      // A home catching up is judged on its own timeline: server time would
+      // pass every deadline of the backlog at once (the alert storm).
+      const watermark = this.watermark(rs, scope.settings);
+      out.push(...this.checkDeadlines(scope, rs.catchUpSince !== null ? watermark : Math.max(now, watermark)));
     }
     return out;
   }
@@ -810,7 +838,10 @@ export class RuleEngine {
   /** Raise unless a care-plan suspension covers the kind at the alert's event time. */
   private raise(scope: Scope, trigger: AlertTrigger): AlertChange[] {
     const until = suspendedUntil(scope.settings, trigger.kind, trigger.at);
-    if (until === null) return this.alerts.trigger(trigger);
+    if (until === null) {
+      const held = scope.rs.catchUpSince !== null && HELD_WHILE_CATCHING_UP.has(trigger.kind);
+      return this.alerts.trigger(held ? { ...trigger, heldForCatchUp: true } : trigger);
+    }
     if (ALERT_KIND_POLICY[trigger.kind].sustained) {
       const key = alertKey(trigger);
       scope.rs.suppressed = [...scope.rs.suppressed.filter((s) => s.key !== key), { key, until, trigger }];
@@ -850,8 +881,35 @@ export class RuleEngine {
     return settings;
   }
 
-  private observe(rs: ResidentRuleState, ts: number): void {
+  private observe(rs: ResidentRuleState, ts: number, receivedAt: number): void {
     if (rs.maxTs === null || ts > rs.maxTs) rs.maxTs = ts;
+    if (rs.arrival === null || receivedAt >= rs.arrival.receivedAt) rs.arrival = { receivedAt, lagMs: receivedAt - rs.maxTs };
+  }
+
+  /**
+   * Tells a home catching up on a backlog (a buffered day uploaded after an
+   * outage) from a live one, at server time `now`. Catching up: its newest
+   * reading lags its arrival by more than the lateness allowance, and
+   * readings keep arriving. It ends when the data reaches the present, when
+   * the upload stalls (CATCH_UP.quietMs: server time takes over beyond the
+   * newest data), or after CATCH_UP.maxMs (a device whose clock runs behind
+   * is not catching up for ever). Then what was held is released.
+   */
+  private followArrival(scope: Scope, now: number): AlertChange[] {
+    const { rs, settings } = scope;
+    const a = rs.arrival;
+    const behind = a !== null && a.lagMs > settings.latenessMs && now - a.receivedAt < CATCH_UP.quietMs;
+    if (!behind) rs.catchUpSpent = false;
+    const since = rs.catchUpSince;
+    const catching = behind && !rs.catchUpSpent && (since === null || now - since < CATCH_UP.maxMs);
+    if (behind && !catching) rs.catchUpSpent = true;
+    if (catching) {
+      if (since === null) rs.catchUpSince = now;
+      return [];
+    }
+    if (since === null) return [];
+    rs.catchUpSince = null;
+    return this.alerts.release(rs.residentId, '补传数据已追平，仍未恢复，派单');
   }
 
   private watermark(rs: ResidentRuleState, settings: RuleSettings): number {
