@@ -15,7 +15,8 @@
 import Database from 'better-sqlite3';
 import type { EmbeddedTelemetryConfig } from './telemetry-store.config.js';
 import { TelemetryStoreError } from './telemetry-store.error.js';
-import type { Aggregate, FieldValue, LatestValue, RangeQuery, TelemetryPoint, TelemetryStore, WindowValue } from './telemetry.store.js';
+import { compareSources } from './telemetry-schema.js';
+import type { Aggregate, FieldValue, LatestValue, RangeQuery, SourceSeries, TelemetryPoint, TelemetryStore, WindowValue } from './telemetry.store.js';
 
 export type { EmbeddedTelemetryConfig } from './telemetry-store.config.js';
 
@@ -124,21 +125,42 @@ export class EmbeddedTelemetryStore implements TelemetryStore {
   }
 
   async range(q: RangeQuery): Promise<WindowValue[]> {
+    return this.selectWindows(q, false).map(({ win, value }) => ({ ts: win, value }));
+  }
+
+  /** Grouped by device and by the type in the point's `series` tags, as InfluxQL groups by the two tags. */
+  async rangeBySource(q: RangeQuery): Promise<SourceSeries[]> {
+    const sources = new Map<string, { deviceId: string; deviceType: string; windows: WindowValue[] }>();
+    for (const { deviceId = '', deviceType = '', win, value } of this.selectWindows(q, true)) {
+      const key = JSON.stringify([deviceId, deviceType]);
+      let source = sources.get(key);
+      if (!source) sources.set(key, (source = { deviceId, deviceType, windows: [] }));
+      source.windows.push({ ts: win, value });
+    }
+    return [...sources.values()].sort(compareSources);
+  }
+
+  private selectWindows(q: RangeQuery, bySource: boolean): WindowRow[] {
     if ((q.deviceId === undefined) === (q.residentId === undefined)) throw new TypeError('range: give exactly one of deviceId and residentId');
     if (q.to <= q.from) return [];
     if (!Number.isSafeInteger(q.windowMs) || q.windowMs <= 0) throw new RangeError(`windowMs must be a positive integer: ${q.windowMs}`);
     const [column, id] = q.deviceId !== undefined ? ['device_id', q.deviceId] : ['resident_id', q.residentId];
+    // The device type is the first element of `series` (toRows).
+    const source = bySource ? { select: "device_id AS deviceId, json_extract(series, '$[0]') AS deviceType, ", group: 'deviceId, deviceType, ' } : { select: '', group: '' };
     // Windows start at multiples of windowMs since the epoch, like InfluxQL's GROUP BY time().
     const sql =
-      `SELECT (ts - ((ts % :w) + :w) % :w) AS win, ${AGGREGATE_SQL[q.aggregate]} AS agg
+      `SELECT ${source.select}(ts - ((ts % :w) + :w) % :w) AS win, ${AGGREGATE_SQL[q.aggregate]} AS agg
        FROM telemetry_point
        WHERE ${column} = :id AND measurement = :m AND field = :f AND ts >= :from AND ts < :to
-       GROUP BY win ORDER BY win`;
-    const rows = this.db.prepare<Record<string, unknown>, { win: number; agg?: unknown; value?: unknown }>(sql).all({ w: q.windowMs, id, m: q.measurement, f: q.field, from: q.from, to: q.to });
-    const windows: WindowValue[] = [];
+       GROUP BY ${source.group}win ORDER BY ${source.group}win`;
+    const rows = this.db
+      .prepare<Record<string, unknown>, { deviceId?: string; deviceType?: string; win: number; agg?: unknown; value?: unknown }>(sql)
+      .all({ w: q.windowMs, id, m: q.measurement, f: q.field, from: q.from, to: q.to });
+    const windows: WindowRow[] = [];
     for (const row of rows) {
       const value = q.aggregate === 'last' ? row.value : row.agg;
-      if (typeof value === 'number') windows.push({ ts: row.win, value });
+      if (typeof value !== 'number') continue;
+      windows.push(bySource ? { deviceId: row.deviceId ?? '', deviceType: row.deviceType ?? '', win: row.win, value } : { win: row.win, value });
     }
     return windows;
   }
@@ -169,6 +191,14 @@ export class EmbeddedTelemetryStore implements TelemetryStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/** One aggregated window; with the source when grouped by it. */
+interface WindowRow {
+  deviceId?: string;
+  deviceType?: string;
+  win: number;
+  value: number;
 }
 
 interface Row {

@@ -3,13 +3,13 @@
  * versions: line protocol out, InfluxQL in. What differs (paths, auth) is in
  * `influx-api.dialect.ts`.
  */
-import { createInfluxApiDialect, type InfluxApiDialect, type InfluxQlSeries } from './influx-api.dialect.js';
+import { createInfluxApiDialect, type InfluxApiDialect, type InfluxQlResult, type InfluxQlSeries } from './influx-api.dialect.js';
 import { quoteIdent, quoteLiteral, msLiteral } from './influxql.js';
 import { LineProtocolError, toLine } from './line-protocol.js';
 import type { InfluxConfig } from './telemetry-store.config.js';
 import { TelemetryStoreError } from './telemetry-store.error.js';
-import { TELEMETRY_MEASUREMENTS, windowStart } from './telemetry-schema.js';
-import type { FieldValue, LatestValue, RangeQuery, TelemetryPoint, TelemetryStore, WindowValue } from './telemetry.store.js';
+import { compareSources, SOURCE_TAGS, TELEMETRY_MEASUREMENTS, windowStart } from './telemetry-schema.js';
+import type { FieldValue, LatestValue, RangeQuery, SourceSeries, TelemetryPoint, TelemetryStore, WindowValue } from './telemetry.store.js';
 
 export type { InfluxConfig } from './telemetry-store.config.js';
 
@@ -100,16 +100,38 @@ export class InfluxTelemetryStore implements TelemetryStore {
    * since the epoch, which is the alignment the contract asks for.
    */
   async range(q: RangeQuery): Promise<WindowValue[]> {
+    const result = await this.selectWindows(q, []);
+    return toWindows(result?.series?.[0], q.windowMs);
+  }
+
+  /**
+   * The same statement grouped by the source tags as well: InfluxQL answers
+   * one series per (deviceId, deviceType) with its tags. 2.x runs it as it is
+   * through `/query`, so nothing here depends on the version.
+   */
+  async rangeBySource(q: RangeQuery): Promise<SourceSeries[]> {
+    const result = await this.selectWindows(q, SOURCE_TAGS);
+    const sources: SourceSeries[] = [];
+    for (const series of result?.series ?? []) {
+      const windows = toWindows(series, q.windowMs);
+      // GROUP BY reports a tag a point lacks as "".
+      if (windows.length > 0) sources.push({ deviceId: series.tags?.deviceId ?? '', deviceType: series.tags?.deviceType ?? '', windows });
+    }
+    return sources.sort(compareSources);
+  }
+
+  private async selectWindows(q: RangeQuery, groupByTags: readonly string[]): Promise<InfluxQlResult | undefined> {
     const selector = seriesSelector(q);
-    if (q.to <= q.from) return [];
+    if (q.to <= q.from) return undefined;
     if (!Number.isSafeInteger(q.windowMs) || q.windowMs <= 0) throw new RangeError(`windowMs must be a positive integer: ${q.windowMs}`);
     await this.ensureDatabase();
+    const groupBy = [`time(${q.windowMs}ms)`, ...groupByTags.map(quoteIdent)].join(', ');
     const statement =
       `SELECT ${q.aggregate}(${quoteIdent(q.field)}) FROM ${quoteIdent(q.measurement)}` +
       ` WHERE ${selector} AND time >= ${msLiteral(q.from)} AND time < ${msLiteral(q.to)}` +
-      ` GROUP BY time(${q.windowMs}ms) fill(none)`;
+      ` GROUP BY ${groupBy} fill(none)`;
     const [result] = await this.api.query(statement);
-    return toWindows(result?.series?.[0], q.windowMs);
+    return result;
   }
 
   ping(): Promise<boolean> {

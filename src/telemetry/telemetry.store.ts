@@ -57,6 +57,16 @@ export interface WindowValue {
   readonly value: number;
 }
 
+/**
+ * The windows of one source: the device that took the readings, with the
+ * type it was tagged with (`care-bed`, `wearable`, …).
+ */
+export interface SourceSeries {
+  readonly deviceId: string;
+  readonly deviceType: string;
+  readonly windows: readonly WindowValue[];
+}
+
 export interface TelemetryStore {
   /** Writes idempotently; throws when the store refuses or cannot be reached (the caller retries). */
   write(points: readonly TelemetryPoint[]): Promise<void>;
@@ -64,6 +74,12 @@ export interface TelemetryStore {
   latest(deviceId: string): Promise<LatestValue[]>;
   /** Aggregated windows over [from, to); empty windows are omitted. */
   range(query: RangeQuery): Promise<WindowValue[]>;
+  /**
+   * The same windows, one series per device instead of one over all of them:
+   * a resident's care bed and wearable each get their own. Sorted by device id
+   * (then type); a device with no window in [from, to) is left out.
+   */
+  rangeBySource(query: RangeQuery): Promise<SourceSeries[]>;
   /** Cheap reachability check for /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -30,6 +30,8 @@ export const messages = {
       lastSeen: '最近上报',
     },
     vital: { heartRate: '心率 (次/分)', respirationRate: '呼吸 (次/分)', spo2: '血氧 (%)', skinTemp: '体表温度 (°C)' },
+    /** A chart line's legend: 「心率 · 智能手环」. */
+    vitalName: { heartRate: '心率', respirationRate: '呼吸', spo2: '血氧', skinTemp: '体表温度' },
     living: { alone: '独居', couple: '与配偶同住', with_family: '与子女同住' },
     gender: { female: '女', male: '男' },
     capability: { 0: '能力完好', 1: '轻度失能', 2: '中度失能', 3: '重度失能', 4: '完全失能' },

@@ -8,15 +8,13 @@ import { AdminGuard } from '../admin.guard.js';
 import { ResidentAccess } from '../resident-access.js';
 import { documentRoute } from '../openapi.js';
 import { ZodValidationPipe } from '../zod-validation.pipe.js';
-import { rangeQuerySchema, residentVitalsQuerySchema, residentVitalsSchema, windowSeriesSchema } from './telemetry.schemas.js';
+import { rangeQuerySchema, residentVitalsQuerySchema, residentVitalsSchema, VITAL_FIELDS, windowSeriesSchema, type ResidentVitals } from './telemetry.schemas.js';
 import { CLOCK, type Clock } from '../../platform.tokens.js';
 
-/** The vitals a caregiver reads on the resident card, by field. */
-const VITAL_FIELDS = ['heartRate', 'respirationRate', 'spo2', 'skinTemp'] as const;
 const residentParams = z.object({ id: z.string().min(1).max(64) });
 
 documentRoute({ method: 'get', path: '/api/telemetry/range', tag: 'telemetry', admin: true, summary: 'Aggregated windows of one field of a device or a resident', query: rangeQuerySchema, response: windowSeriesSchema });
-documentRoute({ method: 'get', path: '/api/residents/:id/vitals', tag: 'telemetry', roles: ['platform_admin', 'provider_dispatcher', 'caregiver'], summary: "A resident's vitals over the last hours (default 24 h in 5-minute means); platform admin, or staff of a provider dispatched to the resident", params: residentParams, query: residentVitalsQuerySchema, response: residentVitalsSchema });
+documentRoute({ method: 'get', path: '/api/residents/:id/vitals', tag: 'telemetry', roles: ['platform_admin', 'provider_dispatcher', 'caregiver'], summary: "A resident's vitals over the last hours (default 24 h in 5-minute means), one series per source device; platform admin, or staff of a provider dispatched to the resident", params: residentParams, query: residentVitalsQuerySchema, response: residentVitalsSchema });
 
 /**
  * Telemetry tied to a resident is personal data: the platform admin, or the
@@ -56,15 +54,15 @@ export class TelemetryController {
     @Param(new ZodValidationPipe(residentParams, 'params')) { id }: { id: string },
     @Query(new ZodValidationPipe(residentVitalsQuerySchema, 'query')) q: z.infer<typeof residentVitalsQuerySchema>,
     @CurrentPrincipal() principal: Principal,
-  ) {
+  ): Promise<ResidentVitals> {
     await this.access.assertResident(principal, id, null, 'health_and_location');
     const to = this.now();
     const from = to - q.hours * 3_600_000;
     const series = Object.fromEntries(
       await Promise.all(
-        VITAL_FIELDS.map(async (field) => [field, await this.telemetry.range({ measurement: 'vitals', field, residentId: id, from, to, windowMs: q.windowMs, aggregate: 'mean' })] as const),
+        VITAL_FIELDS.map(async (field) => [field, await this.telemetry.rangeBySource({ measurement: 'vitals', field, residentId: id, from, to, windowMs: q.windowMs, aggregate: 'mean' })] as const),
       ),
-    );
+    ) as ResidentVitals['series'];
     return { residentId: id, from, to, windowMs: q.windowMs, series };
   }
 }

@@ -10,6 +10,9 @@
  *    DOM or in any /district event (page frames and a socket.io-client).
  * 4. every request to an origin other than the platform's is aborted and
  *    counted: none is attempted, and the pages still work.
+ * 5. the resident card's vitals are drawn per source device (issue 11,
+ *    point 4): an empty care bed reporting inBed=false with a heart rate
+ *    draws no line, so the heart-rate chart shows the wearable's alone.
  * The apps must be built first (`npm run build` runs `build:apps`).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -34,6 +37,8 @@ const RESIDENT: Pick<NewResident, 'id' | 'displayName' | 'emergencyContacts'> = 
   displayName: '欧阳秀英',
   emergencyContacts: [{ relation: '儿子', name: '欧阳建国', phone: '13987654321' }],
 };
+
+const MIN = 60_000;
 
 jest.setTimeout(120_000);
 
@@ -89,6 +94,7 @@ describe('dispatch console and district screen in Chromium', () => {
   let listener: Socket | undefined;
   let device: { deviceId: string; secret: string };
   let wearable: { deviceId: string; secret: string };
+  let bed: { deviceId: string; secret: string };
 
   beforeAll(async () => {
     for (const app of ['dispatch-console', 'district-screen']) {
@@ -111,6 +117,7 @@ describe('dispatch console and district screen in Chromium', () => {
     ]);
     device = await provisionOverApi(platform, { type: 'fall-radar', residentId: RESIDENT.id, label: '卫生间雷达' });
     wearable = await provisionOverApi(platform, { type: 'wearable', residentId: RESIDENT.id, label: '手环' });
+    bed = await provisionOverApi(platform, { type: 'care-bed', residentId: RESIDENT.id, label: '卧室床垫' });
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -142,7 +149,7 @@ describe('dispatch console and district screen in Chromium', () => {
     await platform?.dispose();
   });
 
-  it('shows a fall on the covering console within 2 s with sound and countdown; accept → resolve updates the screen; another provider never sees it', async () => {
+  it('shows a fall on the covering console within 2 s with sound and countdown, and the vitals per device (none from an empty bed); accept → resolve updates the screen; another provider never sees it', async () => {
     const screen = await context.newPage();
     screen.on('websocket', (ws) => ws.on('framereceived', (f) => pageFrames.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8'))));
     await login(screen, `${platform.httpUrl}/screen/`, 'jianghan.officer');
@@ -152,14 +159,28 @@ describe('dispatch console and district screen in Chromium', () => {
     await login(otherConsole, `${platform.httpUrl}/console/`, 'tangjiadun.dispatcher');
     const cuesBefore = await inPage<number>(consolePage, 'window.__anxinAudioCues ?? 0');
 
+    // The last ten minutes before the fall: the bed empty but still reading 20 bpm every 30 s, the band on the wrist at 70 bpm.
+    const connect = (d: { deviceId: string; secret: string }) => mqtt.connectAsync(platform.mqttUrl, { clientId: d.deviceId, username: d.deviceId, password: d.secret, reconnectPeriod: 0 });
+    const [client, bedClient, band] = await Promise.all([connect(device), connect(bed), connect(wearable)]);
+    const start = Math.floor(Date.now() / MIN) * MIN - 10 * MIN;
+    const bedItems = Array.from({ length: 20 }, (_, i) => ({ channel: 'telemetry', seq: i + 1, ts: start + i * 30_000, heartRate: 20, respirationRate: 0, inBed: false, movement: 0 }));
+    const bandItems = Array.from({ length: 10 }, (_, i) => ({ channel: 'telemetry', seq: i + 1, ts: start + i * MIN, heartRate: 70, spo2: 97, worn: true }));
+    await bedClient.publishAsync(`anxin/v1/${bed.deviceId}/batch`, JSON.stringify({ items: bedItems }), { qos: 1 });
+    await band.publishAsync(`anxin/v1/${wearable.deviceId}/batch`, JSON.stringify({ items: bandItems }), { qos: 1 });
+    // The card reads the vitals once, when it opens: both devices' last readings must be stored by then.
+    const lastStored = async (d: { deviceId: string }, field: string, ts: number): Promise<true | undefined> => {
+      const { values } = (await (await platform.api(`/api/devices/${d.deviceId}/telemetry/latest`)).json()) as { values: { field: string; ts: number }[] };
+      return values.some((v) => v.field === field && v.ts === ts) ? true : undefined;
+    };
+    await waitFor(() => lastStored(bed, 'inBed', start + 19 * 30_000), 10_000, 'the bed’s readings stored');
+    await waitFor(() => lastStored(wearable, 'heartRate', start + 9 * MIN), 10_000, 'the band’s readings stored');
+
     // The fall, published like the radar does; alone it would wait out its
     // 30 s cancel window (待确认), the wearable's report of it confirms it.
-    const client = await mqtt.connectAsync(platform.mqttUrl, { clientId: device.deviceId, username: device.deviceId, password: device.secret, reconnectPeriod: 0 });
-    const band = await mqtt.connectAsync(platform.mqttUrl, { clientId: wearable.deviceId, username: wearable.deviceId, password: wearable.secret, reconnectPeriod: 0 });
     const fallAt = Date.now();
     await client.publishAsync(`anxin/v1/${device.deviceId}/event`, JSON.stringify({ seq: 1, ts: fallAt, event: 'fall', confidence: 0.93, zone: 'bathroom' }), { qos: 1 });
     const t0 = Date.now();
-    await band.publishAsync(`anxin/v1/${wearable.deviceId}/event`, JSON.stringify({ seq: 1, ts: fallAt + 500, event: 'fall', confidence: 0.8 }), { qos: 1 });
+    await band.publishAsync(`anxin/v1/${wearable.deviceId}/event`, JSON.stringify({ seq: bandItems.length + 1, ts: fallAt + 500, event: 'fall', confidence: 0.8 }), { qos: 1 });
     await band.endAsync();
     const item = consolePage.locator('[data-testid="queue-item"][data-priority="P1"][data-state="offered"]').first();
     await item.waitFor({ timeout: 2_000 });
@@ -177,9 +198,23 @@ describe('dispatch console and district screen in Chromium', () => {
     expect(r2).toBeLessThan(r1);
     await expect(consolePage.getByTestId('evidence').textContent()).resolves.toBeTruthy();
 
-    // Accept → 出发 → 到达 → resolve.
     await item.click();
     const detail = consolePage.locator(`[data-testid="order-detail"][data-order-id="${orderId}"]`);
+
+    // Acceptance 5: one line per source, named in the legend; the empty bed has none, in any chart,
+    // and its 20 bpm raised no vitals alert.
+    const heartRate = detail.locator('[data-testid="vitals-chart"][data-vital="heartRate"]');
+    await heartRate.waitFor({ timeout: 5_000 });
+    const heartRateSources = heartRate.getByTestId('vitals-source');
+    expect((await heartRateSources.allTextContents()).map((text) => text.trim())).toEqual(['心率 · 智能手环']);
+    expect(await heartRateSources.getAttribute('data-device-id')).toBe(wearable.deviceId);
+    expect(Number(await heartRateSources.getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
+    const charts = await detail.getByTestId('vitals-chart').all();
+    expect(await Promise.all(charts.map((chart) => chart.getAttribute('data-vital')))).toEqual(['heartRate', 'spo2']);
+    await expect(detail.locator('[data-testid="vitals-source"][data-device-type="care-bed"]').count()).resolves.toBe(0);
+    await expect(consolePage.getByTestId('queue-item').filter({ hasText: '生命体征异常' }).count()).resolves.toBe(0);
+
+    // Accept → 出发 → 到达 → resolve.
     await detail.getByTestId('action-accept').click();
     await detail.locator('[data-testid="detail-state"]', { hasText: '已接单' }).waitFor({ timeout: 5_000 });
     // Accepted: the card is no longer masked for this provider.
@@ -204,8 +239,8 @@ describe('dispatch console and district screen in Chromium', () => {
     await screen.waitForTimeout(800); // let the charts finish drawing
     await screen.screenshot({ path: join(SHOTS, 'screen-1920x1080.png') });
 
-    // The radar stays connected until here: its disconnect would raise a (P2) device_offline order.
-    await client.endAsync();
+    // The radar stays connected until here: its disconnect would raise a (P2) device_offline order. So does the bed.
+    await Promise.all([client.endAsync(), bedClient.endAsync()]);
 
     // The other provider's console never got it.
     expect(await inPage<string[]>(otherConsole, 'window.__anxinSeenOrders ?? []')).not.toContain(orderId);

@@ -2,10 +2,12 @@
  * Readings that are the resident's (issue 11, acceptance 4): an empty care bed
  * that still reports a heart rate of 20 and a wearable on the wrist at 70 bpm.
  * The bed's numbers are nobody's: they reach neither InfluxDB as the
- * resident's vitals nor the rules, so the resident's series is the wearable's
- * alone and no bradycardia alert is raised. Real MQTT (mosquitto_pub), real InfluxDB.
+ * resident's vitals nor the rules, so the vitals API answers one source, the
+ * wearable, and no bradycardia alert is raised. Real MQTT (mosquitto_pub),
+ * real InfluxDB. (test/e2e/apps/apps.test.ts shows the console's chart of it.)
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { residentVitalsSchema } from '../../../src/api/telemetry/telemetry.schemas.js';
 import type { AlertChange } from '../../../src/domain/alerts/alert.schema.js';
 import { DomainEventBus } from '../../../src/domain/events/event-bus.js';
 import { startInfluxServer, type InfluxServer } from '../../support/influx-server.js';
@@ -56,10 +58,13 @@ it('keeps an empty bed\'s heart rate out of the resident\'s vitals and out of th
 
   const res = await platform.api(`/api/residents/r-alert-1/vitals?hours=1&windowMs=${5 * MIN}`);
   expect(res.status).toBe(200);
-  const vitals = (await res.json()) as { series: Record<string, { ts: number; value: number }[]> };
-  const heartRate = vitals.series['heartRate'] ?? [];
-  expect(heartRate.length).toBeGreaterThanOrEqual(2);
-  expect(new Set(heartRate.map((p) => p.value))).toEqual(new Set([70]));
-  expect(vitals.series['respirationRate'] ?? []).toEqual([]);
+  // The answer is what the API documents, with one series per source: the band's, and none for the bed.
+  const { series } = residentVitalsSchema.parse(await res.json());
+  expect(series.heartRate.map((s) => [s.deviceId, s.deviceType])).toEqual([[band.deviceId, 'wearable']]);
+  const bandHeartRate = series.heartRate[0]?.windows ?? [];
+  expect(bandHeartRate.length).toBeGreaterThanOrEqual(2);
+  expect(new Set(bandHeartRate.map((w) => w.value))).toEqual(new Set([70]));
+  expect(series.spo2.map((s) => s.deviceId)).toEqual([band.deviceId]);
+  expect(series.respirationRate).toEqual([]);
   expect(alerts.filter((a) => a.alert.kind === 'vitals_out_of_range')).toEqual([]);
 }, 60_000);

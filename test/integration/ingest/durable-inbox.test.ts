@@ -28,6 +28,7 @@ class RecordingStore implements TelemetryStore {
   }
   latest() { return Promise.resolve([]); }
   range() { return Promise.resolve([]); }
+  rangeBySource() { return Promise.resolve([]); }
   ping() { return Promise.resolve(true); }
   close() { return Promise.resolve(); }
 }

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInfluxApiDialect } from '../../../src/telemetry/influx-api.dialect.js';
+import { InfluxTelemetryStore } from '../../../src/telemetry/influx-telemetry.store.js';
 import type { InfluxConfig } from '../../../src/telemetry/telemetry-store.config.js';
 
 interface Recorded {
@@ -18,6 +19,9 @@ let server: Server;
 let url: string;
 let recorded: Recorded[] = [];
 let status = 204;
+/** What `/query` answers. */
+let queryAnswer: unknown;
+const EMPTY_ANSWER = { results: [{ statement_id: 0 }] };
 
 beforeAll(async () => {
   server = createServer((req: IncomingMessage, res) => {
@@ -29,7 +33,7 @@ beforeAll(async () => {
       if (status !== 204) {
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'nope' }));
       } else if (req.url?.startsWith('/query')) {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: [{ statement_id: 0 }] }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(queryAnswer));
       } else {
         res.writeHead(204).end();
       }
@@ -42,6 +46,7 @@ beforeAll(async () => {
 beforeEach(() => {
   recorded = [];
   status = 204;
+  queryAnswer = EMPTY_ANSWER;
 });
 
 afterAll(async () => {
@@ -106,5 +111,30 @@ describe('InfluxApiDialect on the wire', () => {
 
   it('refuses a 2.x configuration without org, bucket and token', () => {
     expect(() => createInfluxApiDialect({ url, version: 2, bucket: 'anxin' })).toThrow(/org, bucket and token/);
+  });
+
+  it('2.x: asks for per-source windows with the same InfluxQL on the bucket, and reads each source from the series tags', async () => {
+    const T0 = Date.UTC(2024, 0, 1);
+    // The shape influxd 1.6.7 answers this statement with; 2.x's /query speaks the same JSON.
+    queryAnswer = {
+      results: [{
+        statement_id: 0,
+        series: [
+          { name: 'vitals', tags: { deviceId: 'watch-1', deviceType: 'wearable' }, columns: ['time', 'mean'], values: [[T0, 70], [T0 + 300_000, 72]] },
+          { name: 'vitals', tags: { deviceId: 'bed-1', deviceType: 'care-bed' }, columns: ['time', 'mean'], values: [[T0, 61]] },
+        ],
+      }],
+    };
+    const store = new InfluxTelemetryStore(v2());
+
+    const sources = await store.rangeBySource({ measurement: 'vitals', field: 'heartRate', residentId: 'r-1', from: T0, to: T0 + 3_600_000, windowMs: 300_000, aggregate: 'mean' });
+
+    expect(recorded.map((r) => [r.url, r.authorization, new URLSearchParams(r.body).get('q')])).toEqual([
+      ['/query?db=anxin&epoch=ms', 'Token t0k', `SELECT mean("heartRate") FROM "vitals" WHERE "residentId" = 'r-1' AND time >= ${T0}ms AND time < ${T0 + 3_600_000}ms GROUP BY time(300000ms), "deviceId", "deviceType" fill(none)`],
+    ]);
+    expect(sources).toEqual([
+      { deviceId: 'bed-1', deviceType: 'care-bed', windows: [{ ts: T0, value: 61 }] },
+      { deviceId: 'watch-1', deviceType: 'wearable', windows: [{ ts: T0, value: 70 }, { ts: T0 + 300_000, value: 72 }] },
+    ]);
   });
 });

@@ -164,6 +164,77 @@ export function describeTelemetryStoreContract(name: string, makeStore: () => Pr
       });
     });
 
+    describe('rangeBySource', () => {
+      const wearable = { deviceId: 'watch-000001', deviceType: 'wearable', residentId: 'r-1' };
+
+      it('answers one series per device of the resident, each with its own means, where range blends them into one', async () => {
+        await store.write([
+          makePoint({ ts: T0, fields: { heartRate: 70 } }),
+          makePoint({ ts: T0 + 10 * S, fields: { heartRate: 74 } }),
+          makePoint({ tags: wearable, ts: T0 + S, fields: { heartRate: 84 } }),
+          makePoint({ tags: wearable, ts: T0 + MIN, fields: { heartRate: 90 } }),
+          makePoint({ tags: { deviceId: 'bed-000002', deviceType: 'care-bed', residentId: 'r-2' }, fields: { heartRate: 100 } }),
+        ]);
+
+        expect(await store.rangeBySource(makeResidentQuery('r-1'))).toEqual([
+          { deviceId: 'bed-000001', deviceType: 'care-bed', windows: [{ ts: T0, value: 72 }] },
+          { deviceId: 'watch-000001', deviceType: 'wearable', windows: [{ ts: T0, value: 84 }, { ts: T0 + MIN, value: 90 }] },
+        ]);
+        expect(await store.range(makeResidentQuery('r-1'))).toEqual([{ ts: T0, value: 76 }, { ts: T0 + MIN, value: 90 }]);
+      });
+
+      it('leaves out a device that reported no value of the field: an empty bed whose heart rate was never stored draws no series', async () => {
+        await store.write([
+          makePoint({ measurement: 'activity', fields: { inBed: false, movement: 0 } }),
+          makePoint({ tags: wearable, fields: { heartRate: 70 } }),
+        ]);
+
+        expect(await store.rangeBySource(makeResidentQuery('r-1'))).toEqual([{ deviceId: 'watch-000001', deviceType: 'wearable', windows: [{ ts: T0, value: 70 }] }]);
+      });
+
+      it.each<[Aggregate, number, number]>([
+        ['count', 2, 1],
+        ['last', 74, 84],
+        ['max', 74, 84],
+      ])('aggregates %s per source', async (aggregate, bed, watch) => {
+        await store.write([
+          makePoint({ ts: T0, fields: { heartRate: 70 } }),
+          makePoint({ ts: T0 + 10 * S, fields: { heartRate: 74 } }),
+          makePoint({ tags: wearable, ts: T0 + S, fields: { heartRate: 84 } }),
+        ]);
+
+        expect((await store.rangeBySource(makeResidentQuery('r-1', { aggregate }))).map((s) => [s.deviceId, s.windows])).toEqual([
+          ['bed-000001', [{ ts: T0, value: bed }]],
+          ['watch-000001', [{ ts: T0, value: watch }]],
+        ]);
+      });
+
+      it('keeps a device one source when its other tags change (a street code corrected mid-window)', async () => {
+        await store.write([makePoint({ ts: T0, fields: { heartRate: 70 } }), makePoint({ tags: { ...makePoint().tags, streetCode: '310104004' }, ts: T0 + S, fields: { heartRate: 74 } })]);
+
+        expect(await store.rangeBySource(makeResidentQuery('r-1'))).toEqual([{ deviceId: 'bed-000001', deviceType: 'care-bed', windows: [{ ts: T0, value: 72 }] }]);
+      });
+
+      it('sorts sources by device id in code-unit order, whatever the script', async () => {
+        const ids = ['床垫-1', 'a-1', 'Z-1'];
+        await store.write(ids.map((deviceId) => makePoint({ tags: { deviceId, deviceType: 'care-bed', residentId: 'r-1' } })));
+
+        expect((await store.rangeBySource(makeResidentQuery('r-1'))).map((s) => s.deviceId)).toEqual(['Z-1', 'a-1', '床垫-1']);
+      });
+
+      it('answers one device alone when selected by device, and nothing for an empty interval', async () => {
+        await store.write([makePoint(), makePoint({ tags: wearable, fields: { heartRate: 80 } })]);
+
+        expect(await store.rangeBySource(makeQuery({ deviceId: 'watch-000001' }))).toEqual([{ deviceId: 'watch-000001', deviceType: 'wearable', windows: [{ ts: T0, value: 80 }] }]);
+        expect(await store.rangeBySource(makeResidentQuery('r-1', { from: T0 + MIN, to: T0 + MIN }))).toEqual([]);
+      });
+
+      it('refuses a query with both or neither of deviceId and residentId', async () => {
+        await expect(store.rangeBySource(makeQuery({ residentId: 'r-1' }))).rejects.toThrow(TypeError);
+        await expect(store.rangeBySource(withoutSelector(makeQuery()))).rejects.toThrow(TypeError);
+      });
+    });
+
     describe('events', () => {
       it('stores events with their event tag and finds them by device and by resident', async () => {
         const radar = { deviceId: 'radar-000001', deviceType: 'fall-radar', residentId: 'r-1' };
