@@ -18,7 +18,7 @@ export const sosButtonTelemetrySchema = z.strictObject({ ...identity });
 /** @example {"seq":311,"ts":1773543600000,"event":"sos"} */
 export const sosButtonEventSchema = z.discriminatedUnion('event', [
   z.strictObject({ ...identity, event: z.literal('sos') }),
-  /** The resident's "I'm OK" press: cancels the SOS or a fall raised in the last minutes. */
+  /** The resident's "I'm OK" press: downgrades a fall within its cancel window; never ends an SOS (a person does). */
   z.strictObject({ ...identity, event: z.literal('im_ok') }),
 ]);
 export type SosButtonEvent = z.infer<typeof sosButtonEventSchema>;

@@ -33,7 +33,7 @@ export type WearableTelemetry = z.infer<typeof wearableTelemetrySchema>;
 export const wearableEventSchema = z.discriminatedUnion('event', [
   z.strictObject({ ...identity, event: z.literal('fall'), confidence: z.number().min(0).max(1) }),
   z.strictObject({ ...identity, event: z.literal('sos') }),
-  /** The resident's "I'm OK" press: cancels a fall raised in the last minutes. */
+  /** The resident's "I'm OK" press: downgrades a fall within its cancel window; never ends an SOS (a person does). */
   z.strictObject({ ...identity, event: z.literal('im_ok') }),
 ]);
 export type WearableEvent = z.infer<typeof wearableEventSchema>;

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Server } from 'socket.io';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import {
+  alertCommandResultSchema,
   coarsenToCell,
   commandResultSchema,
   dispatchClientEventSchemas,
@@ -84,6 +85,10 @@ describe('dispatch contracts', () => {
     ['order:resolve false_alarm', 'order:resolve', { orderId: 'ord-42', outcome: 'false_alarm', notes: '老人已自行起身' }, true],
     ['location:update off the globe', 'location:update', { lat: 95, lon: 114.27, at: T0 }, false],
     ['offer:ack', 'offer:ack', { orderId: 'ord-42', attempt: 1, cursor: 17 }, true],
+    ['alert:acknowledge', 'alert:acknowledge', { orderId: 'ord-42' }, true],
+    ['alert:clear without a note', 'alert:clear', { orderId: 'ord-42' }, false],
+    ['alert:clear with a blank note', 'alert:clear', { orderId: 'ord-42', note: '   ' }, false],
+    ['alert:clear with a note', 'alert:clear', { orderId: 'ord-42', note: '上门确认老人误按，已安抚' }, true],
   ] as const)('validates client command %s', (_name, event, payload, ok) => {
     expect(parseEvent(dispatchClientEventSchemas, event, payload).success).toBe(ok);
   });
@@ -91,6 +96,13 @@ describe('dispatch contracts', () => {
   it('acknowledges a command with either an order update or a typed error', () => {
     expect(commandResultSchema.safeParse({ ok: false, error: { code: 'stale_attempt', message: 'attempt 1 is over' } }).success).toBe(true);
     expect(commandResultSchema.safeParse({ ok: false, error: { code: 'oops', message: '' } }).success).toBe(false);
+  });
+
+  it('acknowledges an alert command with the alert as it left it, or a named refusal', () => {
+    const alert = { alertId: 'al-9', orderId: 'ord-42', kind: 'sos', state: 'cleared', acknowledged: true, clearNote: '上门确认老人误按，已安抚' };
+    expect(alertCommandResultSchema.safeParse({ ok: true, alert }).success).toBe(true);
+    expect(alertCommandResultSchema.safeParse({ ok: false, error: { code: 'not_your_order', message: 'this order is not held by your provider' } }).success).toBe(true);
+    expect(alertCommandResultSchema.safeParse({ ok: true, alert: { ...alert, state: 'resolved' } }).success).toBe(false);
   });
 
   describe('/district payloads cannot carry personal data', () => {

@@ -271,6 +271,21 @@ export const resolveCommandSchema = z.object({
   outcome: resolutionOutcomeSchema,
   notes: z.string().max(2000),
 });
+/**
+ * 确认告警: a person of the provider holding the order has taken its alert
+ * (idempotent). Only for an order this provider accepted (`not_accepted`
+ * while it is only offered, `not_your_order` for any other provider's).
+ * @example socket.emit('alert:acknowledge', { orderId: 'ord-42' }, (r) => r.ok && show(r.alert))
+ */
+export const alertAcknowledgeCommandSchema = z.object({ orderId: idSchema });
+/**
+ * 解除告警: a person clears the order's alert, saying why (an SOS, fall,
+ * smoke or gas alert ends only by a person: this, 结案, or an operator over
+ * REST). Same rule as `alert:acknowledge`; the order itself goes on (到达,
+ * 结案) as before.
+ * @example socket.emit('alert:clear', { orderId: 'ord-42', note: '上门确认老人误按，已安抚' }, cb)
+ */
+export const alertClearCommandSchema = z.object({ orderId: idSchema, note: z.string().trim().min(1).max(500) });
 /** The staff member's own position (for the next reach estimate). @example socket.emit('location:update', { lat: 30.58, lon: 114.27, accuracyM: 15, at: 1736906500000 }) */
 export const locationUpdateSchema = geoPointSchema.extend({
   accuracyM: z.number().nonnegative().max(10_000).optional(),
@@ -283,6 +298,8 @@ export type AcceptCommand = z.infer<typeof acceptCommandSchema>;
 export type DeclineCommand = z.infer<typeof declineCommandSchema>;
 export type OrderRefCommand = z.infer<typeof orderRefCommandSchema>;
 export type ResolveCommand = z.infer<typeof resolveCommandSchema>;
+export type AlertAcknowledgeCommand = z.infer<typeof alertAcknowledgeCommandSchema>;
+export type AlertClearCommand = z.infer<typeof alertClearCommandSchema>;
 export type LocationUpdate = z.infer<typeof locationUpdateSchema>;
 export type ResyncRequest = z.infer<typeof resyncRequestSchema>;
 
@@ -294,7 +311,15 @@ export const COMMAND_ERROR_CODES = [
   'illegal_transition',
   'stale_attempt',
   'wrong_provider',
+  /** Alert commands: the order is another provider's (or left this one). */
+  'not_your_order',
+  /** Alert commands: the order is only offered; accept it first. */
+  'not_accepted',
+  /** Alert commands: the order answers no alert (a scheduled service task). */
+  'no_alert',
+  'already_cleared',
 ] as const;
+export type CommandErrorCode = (typeof COMMAND_ERROR_CODES)[number];
 export const commandErrorSchema = z.object({ code: z.enum(COMMAND_ERROR_CODES), message: z.string().max(500) });
 
 /** Socket.io acknowledgement of every command. */
@@ -303,6 +328,27 @@ export const commandResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), error: commandErrorSchema }),
 ]);
 export type CommandResult = z.infer<typeof commandResultSchema>;
+
+/**
+ * The acknowledgement of `alert:acknowledge` and `alert:clear`: the alert as
+ * the command left it (the `alert:update` broadcast with the same content follows).
+ * @example { ok: true, alert: { alertId: 'al-9', orderId: 'ord-42', kind: 'sos', state: 'cleared', acknowledged: true, clearNote: '上门确认老人误按，已安抚' } }
+ */
+export const alertCommandResultSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    alert: z.object({
+      alertId: idSchema,
+      orderId: idSchema,
+      kind: alertKindSchema,
+      state: z.enum(['active', 'cleared']),
+      acknowledged: z.boolean(),
+      clearNote: z.string().max(500).nullable(),
+    }),
+  }),
+  z.object({ ok: z.literal(false), error: commandErrorSchema }),
+]);
+export type AlertCommandResult = z.infer<typeof alertCommandResultSchema>;
 
 export const resyncResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), resync: dispatchResyncSchema }),
@@ -326,6 +372,8 @@ export interface DispatchClientToServerEvents {
   'order:en_route': (cmd: OrderRefCommand, ack: Ack<CommandResult>) => void;
   'order:on_site': (cmd: OrderRefCommand, ack: Ack<CommandResult>) => void;
   'order:resolve': (cmd: ResolveCommand, ack: Ack<CommandResult>) => void;
+  'alert:acknowledge': (cmd: AlertAcknowledgeCommand, ack: Ack<AlertCommandResult>) => void;
+  'alert:clear': (cmd: AlertClearCommand, ack: Ack<AlertCommandResult>) => void;
   'location:update': (location: LocationUpdate) => void;
   resync: (req: ResyncRequest, ack: Ack<ResyncResult>) => void;
 }
@@ -344,6 +392,8 @@ export const dispatchClientEventSchemas = {
   'order:en_route': orderRefCommandSchema,
   'order:on_site': orderRefCommandSchema,
   'order:resolve': resolveCommandSchema,
+  'alert:acknowledge': alertAcknowledgeCommandSchema,
+  'alert:clear': alertClearCommandSchema,
   'location:update': locationUpdateSchema,
   resync: resyncRequestSchema,
 } as const satisfies Record<keyof DispatchClientToServerEvents, z.ZodType>;

@@ -34,14 +34,17 @@ import {
   districtServerEventSchemas,
   handshakeAuthSchema,
   parseEvent,
+  type AlertCommandResult,
   type CommandResult,
   type DispatchClientToServerEvents,
   type DispatchMissedEvent,
   type DispatchServerToClientEvents,
   type DistrictClientToServerEvents,
   type DistrictServerToClientEvents,
+  type EventPayload,
 } from '../contracts/dispatch.contracts.js';
 import type { Principal } from '../domain/access/principal.js';
+import { ConsoleAlertsService, type AlertView, type ConsoleAlertCommand } from './console-alerts.service.js';
 import { DispatchError, DispatchService, type DistrictMissedEvent, type OrderCommand } from './dispatch.service.js';
 
 interface SocketData {
@@ -121,6 +124,7 @@ export class DispatchGateway implements OnGatewayInit, OnGatewayConnection, OnAp
 
   constructor(
     private readonly service: DispatchService,
+    private readonly alerts: ConsoleAlertsService,
     private readonly guard: AccessGuard,
     auth: AuthService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -184,6 +188,22 @@ export class DispatchGateway implements OnGatewayInit, OnGatewayConnection, OnAp
       orderId: b.orderId,
       cmd: { type: 'resolve', outcome: b.outcome, notes: b.notes },
     }));
+    // 确认告警 / 解除告警 of the alert behind an order this provider holds.
+    const alertCommand = <E extends ConsoleAlertCommand>(name: E, run: (body: EventPayload<typeof dispatchClientEventSchemas, E>) => Promise<AlertView>) => {
+      const event: string = name; // the untyped socket: E stays generic in socket.io's listener types
+      (socket as unknown as Socket).on(event, (raw: unknown, ack?: (r: AlertCommandResult) => void) => {
+        const reply = typeof ack === 'function' ? ack : () => undefined;
+        const parsed = parseEvent(dispatchClientEventSchemas, name, raw);
+        if (!parsed.success) return reply({ ok: false, error: toError(this.alerts.refusedPayload(name, principal, parsed.error.message)) });
+        run(parsed.data).then(
+          (alert) => reply({ ok: true, alert }),
+          (error: unknown) => reply({ ok: false, error: toError(error) }),
+        );
+      });
+    };
+    const address = socket.handshake.address || null;
+    alertCommand('alert:acknowledge', (b) => this.alerts.acknowledge(principal, b.orderId, address));
+    alertCommand('alert:clear', (b) => this.alerts.clear(principal, b.orderId, b.note, address));
     socket.on('offer:ack', (raw: unknown) => {
       const parsed = parseEvent(dispatchClientEventSchemas, 'offer:ack', raw);
       if (!parsed.success) return;

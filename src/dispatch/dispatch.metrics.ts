@@ -10,6 +10,8 @@ export interface DispatchMetrics {
   notification(channel: string, outcome: string): void;
   /** An alert no work order could be opened for: nobody to send (home_without_resident, device_unbound, unknown_resident). */
   notDispatched(reason: string): void;
+  /** A console's 确认告警 / 解除告警 refused: `command` alert:acknowledge or alert:clear, `reason` the error code. */
+  alertCommandRefused(command: string, reason: string): void;
 }
 
 export class PrometheusDispatchMetrics implements DispatchMetrics {
@@ -20,6 +22,7 @@ export class PrometheusDispatchMetrics implements DispatchMetrics {
   private readonly resends: Counter;
   private readonly notifications: Counter<'channel' | 'outcome'>;
   private readonly undispatched: Counter<'reason'>;
+  private readonly alertRefusals: Counter<'command' | 'reason'>;
 
   constructor(registry: Registry) {
     this.openedTotal = new Counter({ name: 'anxin_dispatch_orders_opened_total', help: 'Work orders opened, by priority', labelNames: ['priority'], registers: [registry] });
@@ -32,6 +35,12 @@ export class PrometheusDispatchMetrics implements DispatchMetrics {
       name: 'anxin_dispatch_alerts_not_dispatched_total',
       help: 'Alerts with nobody to dispatch to (a registry gap for an operator), by reason',
       labelNames: ['reason'],
+      registers: [registry],
+    });
+    this.alertRefusals = new Counter({
+      name: 'anxin_dispatch_alert_commands_refused_total',
+      help: "Consoles' alert acknowledge / clear commands refused, by command and reason (not_your_order: another provider's order)",
+      labelNames: ['command', 'reason'],
       registers: [registry],
     });
   }
@@ -56,5 +65,8 @@ export class PrometheusDispatchMetrics implements DispatchMetrics {
   }
   notDispatched(reason: string): void {
     this.undispatched.inc({ reason });
+  }
+  alertCommandRefused(command: string, reason: string): void {
+    this.alertRefusals.inc({ command, reason });
   }
 }

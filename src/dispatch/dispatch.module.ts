@@ -4,7 +4,9 @@
  * composition root; the platform's providers (bus, registry database, clock,
  * logger, metrics registry) come from the global AppModule, AuthService and
  * AccessGuard from the global AccountsModule, ProviderDirectory from
- * ProvidersModule (loaded in its onModuleInit, before our bootstrap hook).
+ * ProvidersModule (loaded in its onModuleInit, before our bootstrap hook),
+ * AuditTrail from the global AuditModule. AlertingModule is imported for the
+ * consoles' 确认告警 / 解除告警 (AlertingService keeps the alert lifecycle).
  *
  * Lifecycle: subscribed to the bus and started in onApplicationBootstrap
  * (the scheduler first fires whatever fell due while the backend was down);
@@ -21,6 +23,10 @@ import type { RegistryDb } from '../registry/database.js';
 import { GeographyRepository } from '../registry/geography.repository.js';
 import { ResidentRepository } from '../registry/resident.repository.js';
 import { ProviderDirectory } from '../providers/provider.directory.js';
+import { AlertingModule } from '../alerting/alerting.module.js';
+import { AlertingService } from '../alerting/alerting.service.js';
+import { AuditTrail } from '../audit/audit-trail.service.js';
+import { ConsoleAlertsService } from './console-alerts.service.js';
 import { KpisController, OrdersController } from './api/orders.controller.js';
 import { slaConfigOf, type DispatchConfig } from './dispatch.config.js';
 import { DispatchGateway, DistrictGateway } from './dispatch.gateway.js';
@@ -89,12 +95,19 @@ const providers: Provider[] = [
     ) =>
       new DispatchService({ repo, directory, residents, geography, notifier, clock, config, metrics, events, engine: new DispatchEngine(slaConfigOf(config)), logger: logger.child({ component: 'dispatch' }) }),
   ),
+  factory(
+    ConsoleAlertsService,
+    [WorkOrderRepository, AlertingService, AuditTrail, PrometheusDispatchMetrics, LOGGER],
+    (orders: WorkOrderRepository, alerts: AlertingService, audit: AuditTrail, metrics: PrometheusDispatchMetrics, logger: Logger) =>
+      new ConsoleAlertsService({ orders, alerts, audit, metrics, logger: logger.child({ component: 'console-alerts' }) }),
+  ),
   DispatchGateway,
   DistrictGateway,
   DispatchLifecycle,
 ];
 
 @Module({
+  imports: [AlertingModule],
   controllers: [OrdersController, KpisController],
   providers,
   exports: [DispatchService, WorkOrderRepository],

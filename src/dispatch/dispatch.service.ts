@@ -15,6 +15,7 @@ import type { z } from 'zod';
 import {
   districtMissedEventSchema,
   type AlertSummary,
+  type CommandErrorCode,
   type DispatchMissedEvent,
   type DispatchResyncPayload,
   type DistrictResyncPayload,
@@ -52,7 +53,8 @@ export interface DispatchEmitter {
   toDistrict(districtCode: string, event: DistrictMissedEvent): void;
 }
 
-export type DispatchErrorCode = 'invalid_payload' | 'unauthorized' | 'forbidden' | 'not_found' | 'illegal_transition' | 'stale_attempt' | 'wrong_provider';
+/** The console's error codes (one list, in the contracts). */
+export type DispatchErrorCode = CommandErrorCode;
 
 export class DispatchError extends Error {
   constructor(

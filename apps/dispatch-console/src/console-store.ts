@@ -8,11 +8,13 @@
 import { io, type Socket } from 'socket.io-client';
 import { computed, reactive, ref } from 'vue';
 import {
+  alertCommandResultSchema,
   commandResultSchema,
   dispatchServerEventSchemas,
   DISPATCH_NAMESPACE,
   parseEvent,
   resyncResultSchema,
+  type AlertCommandResult,
   type CommandResult,
   type DispatchClientToServerEvents,
   type DispatchMissedEvent,
@@ -43,6 +45,8 @@ export interface QueueItem {
   outcome: Outcome | null;
   notes: string | null;
   alertState: 'active' | 'cleared';
+  /** A person took the alert (确认告警 here, or elsewhere). */
+  alertAcknowledged: boolean;
   downgradeReason: string | null;
   updatedAt: number;
 }
@@ -100,6 +104,7 @@ export function createConsoleStore(session: Session) {
         outcome: null,
         notes: null,
         alertState: 'active',
+        alertAcknowledged: false,
         downgradeReason: null,
         updatedAt: offer.offeredAt,
       });
@@ -126,6 +131,7 @@ export function createConsoleStore(session: Session) {
       const item = items.get(orderId);
       if (!item) continue;
       item.alertState = u.state;
+      item.alertAcknowledged = u.acknowledged;
       item.downgradeReason = u.downgradeReason;
     }
   }
@@ -260,6 +266,26 @@ export function createConsoleStore(session: Session) {
     return result.data;
   }
 
+  /** 确认告警 / 解除告警: the alert behind an order this provider holds. */
+  async function alertCommand(name: 'alert:acknowledge' | 'alert:clear', item: QueueItem, payload: Record<string, unknown>): Promise<AlertCommandResult> {
+    const s = socket;
+    if (s === null || !s.connected) return { ok: false, error: { code: 'unauthorized', message: '未连接到平台' } };
+    const raw: unknown = await new Promise((resolve) => {
+      (s.timeout(10_000) as unknown as { emit(event: string, data: unknown, ack: (err: Error | null, result?: unknown) => void): void }).emit(name, { orderId: item.offer.orderId, ...payload }, (err, result) =>
+        resolve(err ? { ok: false, error: { code: 'not_found', message: '平台无响应，请重试' } } : result),
+      );
+    });
+    const result = alertCommandResultSchema.safeParse(raw);
+    if (!result.success) return { ok: false, error: { code: 'invalid_payload', message: '平台返回了无效的结果' } };
+    // Apply at once, like an order command; the alert:update broadcast with the same content follows.
+    const target = items.get(item.offer.orderId);
+    if (result.data.ok && target) {
+      target.alertState = result.data.alert.state;
+      target.alertAcknowledged = result.data.alert.acknowledged;
+    }
+    return result.data;
+  }
+
   return {
     items,
     queue,
@@ -275,6 +301,8 @@ export function createConsoleStore(session: Session) {
     enRoute: (item: QueueItem) => command('order:en_route', { orderId: item.offer.orderId }),
     onSite: (item: QueueItem) => command('order:on_site', { orderId: item.offer.orderId }),
     resolve: (item: QueueItem, outcome: Outcome, notes: string) => command('order:resolve', { orderId: item.offer.orderId, outcome, notes }),
+    acknowledgeAlert: (item: QueueItem) => alertCommand('alert:acknowledge', item, {}),
+    clearAlert: (item: QueueItem, note: string) => alertCommand('alert:clear', item, { note }),
   };
 }
 

@@ -5,7 +5,14 @@ export const messages = {
     ...sharedMessages,
     app: { title: '安心 · 服务商调度台', subtitle: '三助一护 远程照护调度', loginHint: '演示账号：minzu.dispatcher / tangjiadun.dispatcher，密码见 README', logout: '退出' },
     queue: { title: '待办队列', empty: '暂无待办工单', done: '最近办结', acceptIn: '接单剩余', onSiteIn: '到场剩余', overdue: '已超时', instructions: '处置提示' },
-    actions: { accept: '接单', decline: '拒单', enRoute: '出发', onSite: '到达', resolve: '办结', declineReason: '拒单原因', notes: '处置记录', outcome: '处置结果', submit: '提交' },
+    actions: { accept: '接单', decline: '拒单', enRoute: '出发', onSite: '到达', resolve: '办结', declineReason: '拒单原因', notes: '处置记录', outcome: '处置结果', submit: '提交', ackAlert: '确认告警', clearAlert: '解除告警', clearNote: '解除说明（必填）' },
+    alertStatus: { active: '告警未确认', acknowledged: '告警已确认', cleared: '告警已解除' },
+    errors: {
+      not_your_order: '该工单不属于本机构，不能处理其告警',
+      not_accepted: '请先接单，再确认或解除告警',
+      no_alert: '该工单没有关联告警',
+      already_cleared: '告警已解除',
+    },
     detail: {
       title: '告警详情',
       none: '请在左侧选择工单',

@@ -18,7 +18,7 @@ import {
 } from './alerting.schemas.js';
 import { mapErrors } from './http-errors.js';
 import { Actor } from './actor.decorator.js';
-import { alertSchema } from '../../domain/alerts/alert.schema.js';
+import { alertSchema, type Alert } from '../../domain/alerts/alert.schema.js';
 
 const routes = {
   list: documentRoute({ method: 'get', path: '/api/alerts', tag: 'alerts', admin: true, summary: 'Alerts, newest first, filtered by resident, state, kind and firstRaisedAt range', query: listAlertsQuerySchema, response: alertPageSchema }),
@@ -62,12 +62,15 @@ export class AlertsController {
 
   @Post(':id/acknowledge')
   @HttpCode(200)
+  // The trail names the authenticated operator; the x-anxin-actor header is only the alert history's word.
+  @Audited<Alert>('alert.acknowledge', (_req, a) => ({ targetKind: 'alert', targetId: a.id, residentId: a.residentId, detail: { kind: a.kind } }))
   async acknowledge(@Param(params) { id }: { id: string }, @Actor() who: string) {
     return mapErrors(() => this.alerting.acknowledge(id, who));
   }
 
   @Post(':id/clear')
   @HttpCode(200)
+  @Audited<Alert>('alert.clear', (_req, a) => ({ targetKind: 'alert', targetId: a.id, residentId: a.residentId, detail: { kind: a.kind } }))
   async clear(
     @Param(params) { id }: { id: string },
     @Body(new ZodValidationPipe(clearAlertBodySchema, 'body')) body: z.infer<typeof clearAlertBodySchema>,

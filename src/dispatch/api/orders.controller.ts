@@ -58,6 +58,7 @@ function toHttp(error: unknown): unknown {
       return new NotFoundException({ error: error.message });
     case 'forbidden':
     case 'wrong_provider':
+    case 'not_your_order':
       return new ForbiddenException({ error: error.message, code: error.code });
     case 'unauthorized':
       return new UnauthorizedException({ error: error.message });
@@ -65,6 +66,9 @@ function toHttp(error: unknown): unknown {
       return new BadRequestException({ error: error.message });
     case 'illegal_transition':
     case 'stale_attempt':
+    case 'not_accepted':
+    case 'no_alert':
+    case 'already_cleared':
       return new ConflictException({ error: error.message, code: error.code });
   }
 }

@@ -21,8 +21,8 @@ import { ROLES } from '../access/principal.js';
  * Every audited action and its kind:
  * - `read`: unmasked personal data (identity, contacts, readings, positions) left the platform. Fails closed: when the
  *   entry cannot be written the data is not served.
- * - `change`: a resident's, device's, care plan's, account's or provider's
- *   record changed. Recorded after the change succeeded.
+ * - `change`: a resident's, device's, care plan's, account's, provider's or
+ *   alert's record changed. Recorded after the change succeeded.
  * - `system`: the platform itself acted on the trail (retention prune).
  */
 export const AUDIT_ACTIONS = {
@@ -50,6 +50,10 @@ export const AUDIT_ACTIONS = {
   'account.enable': 'change',
   'account.revoke_tokens': 'change',
   'staff.duty.change': 'change',
+  /** A person took an alert (确认告警): the console's staff or an operator over REST. */
+  'alert.acknowledge': 'change',
+  /** A person ended an alert (解除告警), the only way an SOS, fall, smoke or gas alert ends. */
+  'alert.clear': 'change',
   'audit.prune': 'system',
 } as const satisfies Record<string, 'read' | 'change' | 'system'>;
 

@@ -13,6 +13,10 @@
  * 5. the resident card's vitals are drawn per source device (issue 11,
  *    point 4): an empty care bed reporting inBed=false with a heart rate
  *    draws no line, so the heart-rate chart shows the wearable's alone.
+ * Issue 11, acceptance 3: 结案 with outcome 误报 clears the fall's alert with
+ * that outcome as its note and the screen's 当前告警 falls; the console's
+ * 确认告警 and 解除告警 act on the alert of an order its provider holds (an
+ * SOS), and the order goes on to 结案 by itself.
  * The apps must be built first (`npm run build` runs `build:apps`).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -198,6 +202,13 @@ describe('dispatch console and district screen in Chromium', () => {
     expect(r2).toBeLessThan(r1);
     await expect(consolePage.getByTestId('evidence').textContent()).resolves.toBeTruthy();
 
+    // The fall is on the screen's 当前告警 while its order is open.
+    const tile = (id: string) => screen.getByTestId(`tile-${id}`).getByTestId('tile-value');
+    const activeWhileOpen = await waitFor(async () => {
+      const n = Number(await tile('active-alerts').textContent());
+      return n >= 1 ? n : undefined;
+    }, 5_000, '当前告警 shows the fall');
+
     await item.click();
     const detail = consolePage.locator(`[data-testid="order-detail"][data-order-id="${orderId}"]`);
 
@@ -230,8 +241,18 @@ describe('dispatch console and district screen in Chromium', () => {
     await detail.getByTestId('resolved-outcome').waitFor({ timeout: 5_000 });
     await expect(consolePage.locator(`[data-testid="queue"] [data-order-id="${orderId}"][data-state="resolved"]`).count()).resolves.toBe(1);
 
+    // 结案 with 误报 closes the loop: the alert is cleared with the outcome as its note, and 当前告警 falls.
+    // (Nothing else raises alerts in this district meanwhile: no demo home is live, and the radar's silence
+    // would raise device_offline only three heartbeat intervals, 3 min, after its fall.)
+    await waitFor(async () => (Number(await tile('active-alerts').textContent()) === activeWhileOpen - 1 ? true : undefined), 5_000, '当前告警 falls by one');
+    const fall = await waitFor(async () => {
+      const { items } = (await (await platform.api(`/api/alerts?residentId=${RESIDENT.id}&kind=fall`)).json()) as { items: { state: string; clearNote: string | null; clearedBy: string | null }[] };
+      return items[0]?.state === 'cleared' ? items[0] : undefined;
+    }, 5_000, 'the fall alert cleared');
+    expect(fall.clearNote).toBe('工单结案：误报（老人已自行起身，无外伤，已叮嘱家属）');
+    expect(fall.clearedBy).not.toBe('system');
+
     // The screen's counters and 有效应答率.
-    const tile = (id: string) => screen.getByTestId(`tile-${id}`).getByTestId('tile-value');
     await waitFor(async () => ((await tile('effective-rate').textContent()) === '100.0%' ? true : undefined), 5_000, '有效应答率 100.0%');
     await waitFor(async () => (Number(await tile('today-alerts').textContent()) >= 1 ? true : undefined), 5_000, 'today alerts');
     await waitFor(async () => (Number(await tile('today-dispatches').textContent()) >= 1 ? true : undefined), 5_000, 'today dispatches');
@@ -288,6 +309,60 @@ describe('dispatch console and district screen in Chromium', () => {
     expect(download.suggestedFilename()).toMatch(/^anxin-kpi-420103-\d{4}-\d{2}-\d{2}\.csv$/);
     expect(csv.split('\r\n')[0]).toContain('有效应答率');
     expect(csv).toContain('江汉区合计');
+    expect(net.blocked).toEqual([]);
+  });
+
+  it("acknowledges (确认告警) and clears (解除告警) the SOS of an order its provider holds; the order goes on to 结案", async () => {
+    const [screen, consolePage] = context.pages();
+    if (!screen || !consolePage) throw new Error('the first test opens the screen and the console');
+    const tile = () => screen.getByTestId('tile-active-alerts').getByTestId('tile-value');
+    const before = Number(await tile().textContent());
+    const dispatcher = (await (
+      await fetch(`${platform.httpUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'minzu.dispatcher', password: DEMO_PASSWORD }) })
+    ).json()) as { account: { id: string; staffId: string | null } };
+    const who = dispatcher.account.staffId ?? dispatcher.account.id;
+
+    const button = await provisionOverApi(platform, { type: 'sos-button', residentId: RESIDENT.id, label: '床头呼叫按钮' });
+    const client = await mqtt.connectAsync(platform.mqttUrl, { clientId: button.deviceId, username: button.deviceId, password: button.secret, reconnectPeriod: 0 });
+    await client.publishAsync(`anxin/v1/${button.deviceId}/event`, JSON.stringify({ seq: 1, ts: Date.now(), event: 'sos' }), { qos: 1 });
+    const item = consolePage.locator('[data-testid="queue-item"][data-priority="P1"][data-state="offered"]').first();
+    await item.waitFor({ timeout: 5_000 });
+    const orderId = (await item.getAttribute('data-order-id'))!;
+    await waitFor(async () => (Number(await tile().textContent()) === before + 1 ? true : undefined), 5_000, '当前告警 shows the SOS');
+    const sos = async () =>
+      ((await (await platform.api(`/api/alerts?residentId=${RESIDENT.id}&kind=sos`)).json()) as { items: { state: string; acknowledged: boolean; acknowledgedBy: string | null; clearedBy: string | null; clearNote: string | null }[] }).items[0];
+
+    await item.click();
+    const detail = consolePage.locator(`[data-testid="order-detail"][data-order-id="${orderId}"]`);
+    // An offer is taken by accepting it: no alert buttons before.
+    await detail.getByTestId('action-accept').waitFor({ timeout: 5_000 });
+    await expect(detail.getByTestId('alert-actions').count()).resolves.toBe(0);
+    await detail.getByTestId('action-accept').click();
+    await detail.locator('[data-testid="detail-state"]', { hasText: '已接单' }).waitFor({ timeout: 5_000 });
+
+    await detail.locator('[data-testid="alert-status"]', { hasText: '告警未确认' }).waitFor({ timeout: 5_000 });
+    await detail.getByTestId('action-alert-ack').click();
+    await detail.locator('[data-testid="alert-status"][data-acknowledged="true"]', { hasText: '告警已确认' }).waitFor({ timeout: 5_000 });
+    expect(await sos()).toMatchObject({ state: 'active', acknowledged: true, acknowledgedBy: who });
+
+    const note = '护理员已在楼内，老人误按，身体无碍';
+    await detail.getByTestId('alert-clear-note').fill(note);
+    await detail.getByTestId('action-alert-clear').click();
+    await detail.locator('[data-testid="alert-status"][data-alert-state="cleared"]', { hasText: '告警已解除' }).waitFor({ timeout: 5_000 });
+    expect(await sos()).toMatchObject({ state: 'cleared', clearedBy: who, clearNote: note });
+    await waitFor(async () => (Number(await tile().textContent()) === before ? true : undefined), 5_000, '当前告警 falls back');
+    await consolePage.screenshot({ path: join(SHOTS, 'console-alert-cleared-1920x1080.png') });
+
+    // Clearing the alert did not close the order: it is still the dispatcher's to finish (到达, then 结案).
+    await expect(detail.getByTestId('detail-state').textContent()).resolves.toBe('已接单');
+    await detail.getByTestId('action-on-site').click();
+    await detail.locator('[data-testid="detail-state"]', { hasText: '已到场' }).waitFor({ timeout: 5_000 });
+    await detail.getByTestId('resolve-outcome').selectOption('false_alarm');
+    await detail.getByTestId('action-resolve').click();
+    await detail.getByTestId('resolved-outcome').waitFor({ timeout: 5_000 });
+    // 结案 found the alert cleared by a person: their note stays.
+    expect(await sos()).toMatchObject({ state: 'cleared', clearNote: note });
+    await client.endAsync();
     expect(net.blocked).toEqual([]);
   });
 

@@ -99,7 +99,7 @@ export class TestConsole {
     await this.connected();
   }
 
-  command<E extends 'order:accept' | 'order:decline' | 'order:en_route' | 'order:on_site' | 'order:resolve'>(event: E, body: Parameters<DispatchClientToServerEvents[E]>[0]): Promise<unknown> {
+  command<E extends 'order:accept' | 'order:decline' | 'order:en_route' | 'order:on_site' | 'order:resolve' | 'alert:acknowledge' | 'alert:clear'>(event: E, body: Parameters<DispatchClientToServerEvents[E]>[0]): Promise<unknown> {
     return new Promise((resolve) => (this.socket.emit as (e: string, b: unknown, ack: (r: unknown) => void) => void)(event, body, resolve));
   }
 }

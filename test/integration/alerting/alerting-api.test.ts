@@ -137,6 +137,9 @@ describe('alerting REST API', () => {
     const again = await platform.api(`/api/alerts/${active?.id ?? ''}/acknowledge`, { method: 'POST' });
     expect(await again.json()).toMatchObject({ acknowledged: true, acknowledgedBy: 'nurse-li' });
     expect((await platform.api('/api/alerts/nope/acknowledge', { method: 'POST' })).status).toBe(404);
+    // Each press is in the audit trail under the authenticated operator; the refused one is not.
+    const trail = ((await (await platform.api('/api/audit?action=alert.acknowledge')).json()) as { items: { actorName: string; targetId: string }[] }).items;
+    expect(trail.map((e) => [e.actorName, e.targetId])).toEqual([['admin-token', active?.id], ['admin-token', active?.id]]);
     const ranged = (await (await platform.api(`/api/alerts?residentId=r-alert-1&from=${T0}&to=${T0 + 10 * MIN}`)).json()) as { items: { kind: string }[] };
     expect(ranged.items.map((a) => a.kind)).toEqual(['bed_exit_no_return']);
   });
