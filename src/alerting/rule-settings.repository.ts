@@ -22,7 +22,8 @@ export class RuleSettingsRepository {
   async current(): Promise<VersionedRuleSettings> {
     const row = await this.db.selectFrom('rule_settings').selectAll().where('scope', '=', GLOBAL).executeTakeFirst();
     if (!row) return { version: 0, settings: DEFAULT_RULE_SETTINGS, updatedAt: null, updatedBy: null };
-    return { version: row.version, settings: ruleSettingsSchema.parse(JSON.parse(row.settings)), updatedAt: Number(row.updated_at), updatedBy: row.updated_by };
+    // Settings stored before a field existed take its default (e.g. episodeMergeMs).
+    return { version: row.version, settings: ruleSettingsSchema.parse({ ...DEFAULT_RULE_SETTINGS, ...(JSON.parse(row.settings) as object) }), updatedAt: Number(row.updated_at), updatedBy: row.updated_by };
   }
 
   /** Stores `fromVersion + 1`; throws VersionConflictError when another change landed first. */

@@ -69,6 +69,21 @@ describe('AlertBook', () => {
     expect(book.confirm(subject, 'late')).toEqual([]);
   });
 
+  it('keeps one alert per episode: a condition back within the merge window re-opens it; one that stays away clears at its end', () => {
+    const book = makeBook();
+    const subject = { kind: 'prolonged_inactivity' as const, residentId: 'r-1', homeId: 'h-1', deviceId: null };
+    const MERGE = 15 * 60_000;
+    book.trigger(trigger('prolonged_inactivity', { deviceId: null, at: 0 }));
+    expect(book.endCondition(subject, 2 * 60_000, '已检测到活动', MERGE)).toMatchObject([{ type: 'AlertUpdated', reason: 'condition_ended', alert: { state: 'active' } }]);
+    expect(book.settleEnded({ residentId: 'r-1', homeId: 'h-1' }, 2 * 60_000 + MERGE - 1, MERGE)).toEqual([]);
+    const [back] = book.trigger(trigger('prolonged_inactivity', { deviceId: null, at: 7 * 60_000 }));
+    expect(back?.alert).toMatchObject({ id: 'a-1', count: 2, flaps: 1, conditionEndedAt: null, clearNote: null });
+    book.endCondition(subject, 9 * 60_000, '已检测到活动', MERGE);
+    const [cleared] = book.settleEnded({ residentId: 'r-1', homeId: 'h-1' }, 9 * 60_000 + MERGE, MERGE);
+    expect(cleared).toMatchObject({ type: 'AlertCleared', alert: { id: 'a-1', state: 'cleared', clearedAt: 9 * 60_000, clearNote: '已检测到活动', count: 2, flaps: 1 } });
+    expect(book.active()).toEqual([]);
+  });
+
   it('clears a fall only by a person, who thereby acknowledges it', () => {
     const book = makeBook();
     book.trigger(trigger('fall'));

@@ -50,6 +50,8 @@ export class AlertBook {
   private readonly activeByKey = new Map<string, Alert>();
   /** Active alerts and cleared-but-unacknowledged ones, by id. */
   private readonly byId = new Map<string, Alert>();
+  /** Keys of active auto-clear alerts whose condition ended, waiting out the merge window, by owner. */
+  private readonly endingByOwner = new Map<string, Set<string>>();
 
   constructor(private readonly deps: { readonly clock: Clock; readonly ids: IdGenerator }) {}
 
@@ -87,6 +89,7 @@ export class AlertBook {
         downgradeReason: null,
         awaitingConfirmationUntil: t.awaitingConfirmationUntil ?? null,
         heldForCatchUp: t.heldForCatchUp ?? false,
+        flaps: 0,
         evidence: t.evidence,
       };
       this.store(key, alert);
@@ -103,6 +106,9 @@ export class AlertBook {
       firstRaisedAt: Math.min(current.firstRaisedAt, t.at),
       lastTriggeredAt: Math.max(current.lastTriggeredAt, t.at),
       conditionEndedAt: null,
+      // Back within the merge window after it ended: the same episode, once more.
+      flaps: current.conditionEndedAt !== null ? current.flaps + 1 : current.flaps,
+      clearNote: current.conditionEndedAt !== null && ALERT_KIND_POLICY[current.kind].autoClear ? null : current.clearNote,
       downgraded: reEscalated ? false : current.downgraded,
       downgradeReason: reEscalated ? null : current.downgradeReason,
       // A new fall on a fall the resident had waved off is a new episode: it
@@ -150,15 +156,24 @@ export class AlertBook {
 
   /**
    * The machine says the condition ended at event time `at`. Auto-clear kinds
-   * are cleared by `system`; the others (fall, sos, smoke, gas, apnea) only get
-   * `conditionEndedAt` so the person who clears them knows.
+   * are cleared by `system`: at once when `mergeMs` is 0, else once no return
+   * came within `mergeMs` (settleEnded), so a flapping condition stays one
+   * alert and one order; meanwhile it stays active with `conditionEndedAt`
+   * and the note it will clear with. The others (fall, sos, smoke, gas,
+   * apnea) only get `conditionEndedAt` so the person who clears them knows.
    */
-  endCondition(subject: AlertSubject, at: number, note: string): AlertChange[] {
+  endCondition(subject: AlertSubject, at: number, note: string, mergeMs = 0): AlertChange[] {
     const key = alertKey(subject);
     const current = this.activeByKey.get(key);
     if (!current) return [];
     if (ALERT_KIND_POLICY[current.kind].autoClear) {
       const clearNote = current.heldForCatchUp ? `${note}（补传数据中已结束，未派单）` : note;
+      if (mergeMs > 0) {
+        if (current.conditionEndedAt !== null) return [];
+        const ended: Alert = { ...current, conditionEndedAt: at, clearNote };
+        this.store(key, ended);
+        return [{ type: 'AlertUpdated', alert: ended, reason: 'condition_ended' }];
+      }
       const next: Alert = { ...current, state: 'cleared', clearedAt: at, clearedBy: SYSTEM, clearNote, conditionEndedAt: at };
       this.activeByKey.delete(key);
       this.keepOrForget(next);
@@ -195,13 +210,46 @@ export class AlertBook {
   }
 
   /**
+   * Clears the resident's auto-clear alerts (and those of their home that
+   * have no resident) whose condition ended at least `mergeMs` before
+   * `horizon` without coming back; cleared at the time the condition ended.
+   */
+  settleEnded(of: { readonly residentId: string; readonly homeId: string | null }, horizon: number, mergeMs: number): AlertChange[] {
+    const out = this.settleOwner(of.residentId, horizon, mergeMs);
+    return of.homeId === null ? out : [...out, ...this.settleOwner(`home:${of.homeId}`, horizon, mergeMs)];
+  }
+
+  private settleOwner(owner: string, horizon: number, mergeMs: number): AlertChange[] {
+    const keys = this.endingByOwner.get(owner);
+    if (!keys) return [];
+    const out: AlertChange[] = [];
+    for (const key of [...keys]) {
+      const current = this.activeByKey.get(key);
+      if (!current || current.conditionEndedAt === null) {
+        keys.delete(key);
+        continue;
+      }
+      if (current.conditionEndedAt + mergeMs > horizon) continue;
+      const at = current.conditionEndedAt;
+      const next: Alert = { ...current, state: 'cleared', clearedAt: at, clearedBy: SYSTEM, clearNote: current.clearNote ?? '条件已恢复' };
+      this.activeByKey.delete(key);
+      keys.delete(key);
+      this.keepOrForget(next);
+      out.push({ type: 'AlertCleared', alert: next, by: SYSTEM });
+    }
+    if (keys.size === 0) this.endingByOwner.delete(owner);
+    return out;
+  }
+
+  /**
    * The resident's home has caught up on its backlog: what is still active of
    * what was held meanwhile is dispatched now, with its device-time start.
    */
   release(residentId: string, why: string): AlertChange[] {
     const out: AlertChange[] = [];
     for (const [key, current] of this.activeByKey) {
-      if (!current.heldForCatchUp || current.residentId !== residentId) continue;
+      // One whose condition already ended is history in the making, not a page.
+      if (!current.heldForCatchUp || current.residentId !== residentId || current.conditionEndedAt !== null) continue;
       const next: Alert = { ...current, heldForCatchUp: false, evidence: { ...current.evidence, summary: `${current.evidence.summary}；${why}` } };
       this.store(key, next);
       out.push({ type: 'AlertUpdated', alert: next, reason: 'caught_up' });
@@ -260,15 +308,22 @@ export class AlertBook {
     const parsed = alertBookSnapshotSchema.parse(snapshot);
     this.activeByKey.clear();
     this.byId.clear();
+    this.endingByOwner.clear();
     for (const alert of parsed.alerts) {
-      this.byId.set(alert.id, alert);
-      if (alert.state === 'active') this.activeByKey.set(alertKey(alert), alert);
+      if (alert.state === 'active') this.store(alertKey(alert), alert);
+      else this.byId.set(alert.id, alert);
     }
   }
 
   private store(key: string, alert: Alert): void {
     this.activeByKey.set(key, alert);
     this.byId.set(alert.id, alert);
+    if (alert.conditionEndedAt !== null && ALERT_KIND_POLICY[alert.kind].autoClear) {
+      const owner = ownerOf(alert);
+      let keys = this.endingByOwner.get(owner);
+      if (!keys) this.endingByOwner.set(owner, (keys = new Set()));
+      keys.add(key);
+    }
   }
 
   private keepOrForget(alert: Alert): void {
@@ -282,6 +337,10 @@ export class AlertBook {
     if (!alert) throw new AlertCommandError('not_found', alertId);
     return alert;
   }
+}
+
+function ownerOf(alert: Alert): string {
+  return alert.residentId ?? `home:${alert.homeId ?? '?'}`;
 }
 
 function higherPriority(a: Priority, b: Priority): Priority {

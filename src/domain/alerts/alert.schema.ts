@@ -160,6 +160,12 @@ export const alertSchema = z
      * Absent in alerts stored before backlogs were told apart.
      */
     heldForCatchUp: z.boolean().default(false),
+    /**
+     * How often the condition ended and came back within the episode merge
+     * window (a flapping sensor, a mean at a band edge): each return re-opened
+     * this alert instead of raising a new one.
+     */
+    flaps: z.number().int().nonnegative().default(0),
     evidence: evidenceSchema,
   })
   .refine((a) => (a.kind === 'vitals_out_of_range') === (a.vital !== null), {

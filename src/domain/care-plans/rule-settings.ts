@@ -105,6 +105,13 @@ export const ruleSettingsSchema = z.object({
     maxAccuracyM: z.number().positive(),
   }),
   suspensions: z.array(suspensionSchema),
+  /**
+   * One alert per episode: a machine-cleared condition that returns within
+   * this long re-opens the same alert (count + 1, flaps + 1) and keeps its
+   * work order, instead of a new alert and a new page each time it flaps.
+   * Until then the alert stays active with its end recorded; 0 clears at once.
+   */
+  episodeMergeMs: z.number().int().nonnegative(),
 });
 export type RuleSettings = z.infer<typeof ruleSettingsSchema>;
 
@@ -199,4 +206,7 @@ export const DEFAULT_RULE_SETTINGS: RuleSettings = {
   battery: { warningAtOrBelow: 20, minorAtOrBelow: 10, clearAtOrAbove: 30 },
   geofence: { enabled: false, radiusM: null, samplesToRaise: 2, samplesToClear: 2, maxAccuracyM: 200 },
   suspensions: [],
+  // Long enough to span a sensor that flaps or a mean hovering at a band edge, short enough
+  // that a condition back after a quiet spell is a new episode and a new look.
+  episodeMergeMs: 15 * MIN,
 };

@@ -92,8 +92,14 @@ describe('RuleEngine: devices bound to the home', () => {
 
     it('ends a home device\'s device_offline when it is back online', () => {
       const { engine, clock } = makeHomeEngine(['r-1']);
-      const changes = run(engine, clock, [ofHome(offline('smoke-detector', t('03:00'))), ofHome(online('smoke-detector', t('03:10')))]);
-      expect(changes.map((c) => `${c.type} ${c.alert.kind} ${c.alert.residentId ?? 'nobody'} ${c.alert.state}`)).toEqual(['AlertRaised device_offline r-1 active', 'AlertCleared device_offline r-1 cleared']);
+      // Cleared once it stayed online through the episode merge window (15 min), at the time it came back.
+      const changes = run(engine, clock, [ofHome(offline('smoke-detector', t('03:00'))), ofHome(online('smoke-detector', t('03:10'))), advance(t('03:25'))]);
+      expect(changes.map((c) => `${c.type} ${c.alert.kind} ${c.alert.residentId ?? 'nobody'} ${c.alert.state}`)).toEqual([
+        'AlertRaised device_offline r-1 active',
+        'AlertUpdated device_offline r-1 active',
+        'AlertCleared device_offline r-1 cleared',
+      ]);
+      expect(changes.at(-1)?.alert.clearedAt).toBe(t('03:10'));
     });
 
     it('ends a device_offline raised before the home\'s resident was registered once the device is back (alerts of a device are keyed by the device)', () => {
@@ -103,8 +109,8 @@ describe('RuleEngine: devices bound to the home', () => {
       const engine = new RuleEngine({ clock, ids: () => `a-${++n}`, residentContext: (id) => makeContext({ residentId: id }), residentsOfHome: () => residents });
       const before = run(engine, clock, [ofHome(offline('smoke-detector', t('03:00')))]);
       residents.push('r-1');
-      const after = run(engine, clock, [ofHome(online('smoke-detector', t('03:10')))]);
-      expect([...before, ...after].map((c) => `${c.type} ${c.alert.residentId ?? 'nobody'}`)).toEqual(['AlertRaised nobody', 'AlertCleared nobody']);
+      const after = run(engine, clock, [ofHome(online('smoke-detector', t('03:10'))), advance(t('03:25'))]);
+      expect([...before, ...after].map((c) => `${c.type} ${c.alert.residentId ?? 'nobody'}`)).toEqual(['AlertRaised nobody', 'AlertUpdated nobody', 'AlertCleared nobody']);
     });
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { AlertChange } from '../alerts/alert.schema.js';
 import type { CarePlan, CapabilityLevel } from '../care-plans/care-plan.schema.js';
-import type { RuleSettings } from '../care-plans/rule-settings.js';
+import { DEFAULT_RULE_SETTINGS, type RuleSettings } from '../care-plans/rule-settings.js';
 import type { DeviceType } from '../../../devices/device-type.js';
 import type {
   DeviceEventReceived,
@@ -56,7 +56,10 @@ export function makeEngine(
     clock,
     ids: () => `a-${++n}`,
     residentContext: (id) => (id === RESIDENT ? ctx : undefined),
-    ...(opts.settings ? { settings: opts.settings } : {}),
+    // The rule specs state where each rule ends its condition; the lifecycle's
+    // episode merge (which holds a machine clear for a while) has its own specs
+    // and is switched on there by passing settings.
+    settings: opts.settings ?? { ...DEFAULT_RULE_SETTINGS, episodeMergeMs: 0 },
   });
   return { engine, clock };
 }

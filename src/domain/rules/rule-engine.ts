@@ -710,6 +710,9 @@ export class RuleEngine {
     if (!ctx) return [];
     const out: AlertChange[] = [];
 
+    // Ended conditions that did not come back within the merge window clear now.
+    out.push(...this.alerts.settleEnded(rs, horizon, settings.episodeMergeMs));
+
     const fw = rs.fallWindow;
     if (fw && fw.until <= horizon) {
       out.push(...this.confirmFall(scope, `跌倒后 ${Math.round(settings.fall.cancelWindowMs / 1000)} 秒内未起身或取消，已确认`));
@@ -852,7 +855,7 @@ export class RuleEngine {
   private endCondition(scope: Scope, subject: AlertSubject, at: number, note: string): AlertChange[] {
     const key = alertKey(subject);
     if (scope.rs.suppressed.some((s) => s.key === key)) scope.rs.suppressed = scope.rs.suppressed.filter((s) => s.key !== key);
-    return this.alerts.endCondition(subject, at, note);
+    return this.alerts.endCondition(subject, at, note, scope.settings.episodeMergeMs);
   }
 
   private residentSubject(rs: ResidentRuleState, kind: AlertKind, deviceId: string | null): AlertSubject {

@@ -226,6 +226,7 @@ export function makeFallAlert(residentId: string, at: number, overrides: Partial
     downgradeReason: null,
     awaitingConfirmationUntil: null,
     heldForCatchUp: false,
+    flaps: 0,
     evidence: { ruleId: 'fall.event', ruleVersion: 1, thresholds: { cancelWindowMs: 30_000 }, samples: [], summary: '跌倒雷达检测到跌倒' },
     ...overrides,
   };
