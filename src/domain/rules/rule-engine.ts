@@ -356,7 +356,11 @@ export class RuleEngine {
     const out: AlertChange[] = [];
     for (const rs of this.residents.values()) {
       const ctx = this.deps.residentContext(rs.residentId);
-      if (!ctx) continue;
+      if (!ctx) {
+        // No rules to run for someone the registry no longer knows, but what already ended still clears.
+        out.push(...this.alerts.settleEnded(rs, now, this.defaults.episodeMergeMs));
+        continue;
+      }
       const scope: Scope = { rs, ctx, settings: this.settingsFor(ctx) };
       out.push(...this.followArrival(scope, now));
       // A home catching up is judged on its own timeline: server time would
