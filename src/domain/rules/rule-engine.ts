@@ -25,6 +25,9 @@
  *   time gets no lateness allowance (a silent home must not wait); a contrary
  *   sample that arrives later auto-clears the alert (all absence kinds are
  *   auto-clear).
+ * - Except while a home catches up on a backlog (followArrival): then only
+ *   its own timeline counts, as far as its data reaches, and what its absence
+ *   and vitals rules raise is held from dispatch until it has caught up.
  */
 import { deviceCatalogue } from '../../../devices/catalogue.js';
 import {
