@@ -18,8 +18,8 @@ import { compileScenario, mergeExpectations, type CompiledScenario, type Scenari
 import { SCENARIOS, findScenario } from './scenario-library.js';
 
 export interface ScenarioRunOptions extends Omit<FleetOptions, 'startAt' | 'endAt' | 'modifiers' | 'effects' | 'composition'> {
-  /** A scenario name, or 'all' (one home per scenario). */
-  readonly scenario: string;
+  /** A scenario name, 'all' (one home per scenario), or a definition outside the library (tests). */
+  readonly scenario: string | ScenarioDefinition;
   /** Simulated days; the scenario happens on the last one (default 1). */
   readonly days?: number;
 }
@@ -51,7 +51,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
   const endAt = localMidnight(realNow);
   const startAt = endAt - days * DAY_MS;
   const dayStart = endAt - DAY_MS;
-  const scenarios = options.scenario === 'all' ? SCENARIOS : [findScenario(options.scenario)];
+  const scenarios = typeof options.scenario !== 'string' ? [options.scenario] : options.scenario === 'all' ? SCENARIOS : [findScenario(options.scenario)];
   const assignment = assignHomes(options.manifest, scenarios);
   // Real time at which the simulation reaches a simulated instant (mirrors SimClock.realAt).
   const realAt = (sim: number): number => Math.max(realNow + (sim - startAt) / speed, sim);
@@ -81,7 +81,7 @@ export async function runScenario(options: ScenarioRunOptions): Promise<Scenario
     composition: (homeId) => (assignment.has(homeId) ? 'alone' : undefined),
   });
   return {
-    expectation: mergeExpectations(options.scenario, parts, startAt, Math.max(endAt, realAt(endAt) + 10 * 60_000)),
+    expectation: mergeExpectations(typeof options.scenario === 'string' ? options.scenario : options.scenario.name, parts, startAt, Math.max(endAt, realAt(endAt) + 10 * 60_000)),
     assignments: [...assignment].map(([homeId, def]) => ({
       scenario: def.name,
       homeId,
