@@ -3,6 +3,7 @@ import type { Server } from 'socket.io';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import {
   alertCommandResultSchema,
+  alertUpdateSchema,
   coarsenToCell,
   commandResultSchema,
   dispatchClientEventSchemas,
@@ -28,7 +29,7 @@ const makeOffer = (over: Partial<OfferPayload> = {}): OfferPayload => ({
   providerId: 'prov-jh-01',
   suggestedStaffId: 'st-7',
   service: 'remote_care',
-  alert: { alertId: 'al-9', kind: 'fall', severity: 'critical', priority: 'P1', evidenceSummary: '卫生间跌倒，30 秒内未取消', raisedAt: T0 },
+  alert: { alertId: 'al-9', kind: 'fall', severity: 'critical', priority: 'P1', evidenceSummary: '卫生间跌倒，30 秒内未取消', raisedAt: T0, flaps: 0 },
   resident: {
     residentId: 'res-1',
     masked: true,
@@ -103,6 +104,14 @@ describe('dispatch contracts', () => {
     expect(alertCommandResultSchema.safeParse({ ok: true, alert }).success).toBe(true);
     expect(alertCommandResultSchema.safeParse({ ok: false, error: { code: 'not_your_order', message: 'this order is not held by your provider' } }).success).toBe(true);
     expect(alertCommandResultSchema.safeParse({ ok: true, alert: { ...alert, state: 'resolved' } }).success).toBe(false);
+  });
+
+  it('reads events stored before the flap count was sent as 0 flaps (a resync replays them)', () => {
+    const stored = { cursor: 19, alertId: 'al-9', orderIds: ['ord-42'], kind: 'prolonged_inactivity', state: 'active', severity: 'major', acknowledged: false, downgraded: false, downgradeReason: null, at: T0 };
+    expect(alertUpdateSchema.parse(stored).flaps).toBe(0);
+    expect(alertUpdateSchema.parse({ ...stored, flaps: 3 }).flaps).toBe(3);
+    const { flaps: _f, ...oldSummary } = makeOffer().alert;
+    expect(offerSchema.parse(makeOffer({ alert: oldSummary as OfferPayload['alert'] })).alert.flaps).toBe(0);
   });
 
   describe('/district payloads cannot carry personal data', () => {

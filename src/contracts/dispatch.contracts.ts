@@ -80,6 +80,12 @@ export const alertSummarySchema = z.object({
   /** zh-CN evidence, e.g. "跌倒雷达检测到卫生间跌倒，30 秒内未取消" */
   evidenceSummary: z.string().min(1).max(300),
   raisedAt: epochMs,
+  /**
+   * How often the alert's condition ended and came back within the episode
+   * merge window (a flapping sensor), when the order opened; alert:update
+   * carries it on. Absent in orders opened before it was sent: 0.
+   */
+  flaps: z.number().int().nonnegative().default(0),
 });
 export type AlertSummary = z.infer<typeof alertSummarySchema>;
 
@@ -199,12 +205,15 @@ export const orderUpdateSchema = z.object({
 export type OrderUpdatePayload = z.infer<typeof orderUpdateSchema>;
 
 /**
- * The alert behind an order changed (acknowledged, downgraded, cleared).
+ * The alert behind an order changed (acknowledged, downgraded, cleared, or
+ * re-opened: `flaps` counts how often its condition came back within the
+ * episode merge window, e.g. an inactivity condition a flapping sensor ends
+ * and raises again; the console shows 反复 3 次).
  *
  * @example
  * socket.on('alert:update', (u) => {
  *   // { cursor: 19, alertId: 'al-9', orderIds: ['ord-42'], state: 'cleared', severity: 'warning',
- *   //   downgraded: true, downgradeReason: '老人按下"我没事"', at: 1736906430000 }
+ *   //   downgraded: true, downgradeReason: '老人按下"我没事"', flaps: 0, at: 1736906430000 }
  * });
  */
 export const alertUpdateSchema = z.object({
@@ -217,6 +226,8 @@ export const alertUpdateSchema = z.object({
   acknowledged: z.boolean(),
   downgraded: z.boolean(),
   downgradeReason: z.string().max(200).nullable(),
+  /** Absent in events stored before it was sent (a resync replays them): 0. */
+  flaps: z.number().int().nonnegative().default(0),
   at: epochMs,
 });
 export type AlertUpdatePayload = z.infer<typeof alertUpdateSchema>;

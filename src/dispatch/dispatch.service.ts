@@ -295,6 +295,7 @@ export class DispatchService {
       priority: alert.priority,
       evidenceSummary: alert.evidence.summary.slice(0, 300) || alert.kind,
       raisedAt: Math.max(0, Math.round(alert.detectedAt)),
+      flaps: alert.flaps,
     };
   }
 
@@ -649,6 +650,7 @@ export class DispatchService {
           acknowledged: alert.acknowledged,
           downgraded: alert.downgraded,
           downgradeReason: alert.downgradeReason === null ? null : alert.downgradeReason.slice(0, 200),
+          flaps: alert.flaps,
           at,
         }));
         out.push({ provider: providerId, event: { event: 'alert:update', data } });

@@ -48,6 +48,8 @@ export interface QueueItem {
   /** A person took the alert (确认告警 here, or elsewhere). */
   alertAcknowledged: boolean;
   downgradeReason: string | null;
+  /** How often the alert's condition came back within its episode (反复 N 次). */
+  flaps: number;
   updatedAt: number;
 }
 
@@ -106,6 +108,7 @@ export function createConsoleStore(session: Session) {
         alertState: 'active',
         alertAcknowledged: false,
         downgradeReason: null,
+        flaps: offer.alert.flaps,
         updatedAt: offer.offeredAt,
       });
       if (live && offer.alert.priority === 'P1') ringP1();
@@ -133,6 +136,7 @@ export function createConsoleStore(session: Session) {
       item.alertState = u.state;
       item.alertAcknowledged = u.acknowledged;
       item.downgradeReason = u.downgradeReason;
+      item.flaps = u.flaps;
     }
   }
 
