@@ -3,6 +3,8 @@ import type { Server } from 'socket.io';
 import type { Socket as ClientSocket } from 'socket.io-client';
 import {
   alertCommandResultSchema,
+  alertPendingSchema,
+  alertUpdateSchema,
   coarsenToCell,
   commandResultSchema,
   dispatchClientEventSchemas,
@@ -10,6 +12,7 @@ import {
   districtOrderUpdateSchema,
   districtSafeIdSchema,
   kpiUpdateSchema,
+  dispatchResyncSchema,
   offerSchema,
   parseEvent,
   type DispatchClientToServerEvents,
@@ -28,7 +31,7 @@ const makeOffer = (over: Partial<OfferPayload> = {}): OfferPayload => ({
   providerId: 'prov-jh-01',
   suggestedStaffId: 'st-7',
   service: 'remote_care',
-  alert: { alertId: 'al-9', kind: 'fall', severity: 'critical', priority: 'P1', evidenceSummary: '卫生间跌倒，30 秒内未取消', raisedAt: T0 },
+  alert: { alertId: 'al-9', kind: 'fall', severity: 'critical', priority: 'P1', evidenceSummary: '卫生间跌倒，30 秒内未取消', raisedAt: T0, flaps: 0 },
   resident: {
     residentId: 'res-1',
     masked: true,
@@ -103,6 +106,49 @@ describe('dispatch contracts', () => {
     expect(alertCommandResultSchema.safeParse({ ok: true, alert }).success).toBe(true);
     expect(alertCommandResultSchema.safeParse({ ok: false, error: { code: 'not_your_order', message: 'this order is not held by your provider' } }).success).toBe(true);
     expect(alertCommandResultSchema.safeParse({ ok: true, alert: { ...alert, state: 'resolved' } }).success).toBe(false);
+  });
+
+  describe('alert:pending (待确认 before a fall is confirmed)', () => {
+    const { cursor: _c, ...offered } = makeOffer();
+    const awaiting = {
+      cursor: 16,
+      alertId: 'al-9',
+      status: 'awaiting_confirmation',
+      confirmBy: T0 + 30_000,
+      alert: { ...offered.alert, evidenceSummary: '跌倒报警（置信度 0.93，卫生间）' },
+      service: offered.service,
+      reason: offered.reason,
+      resident: offered.resident,
+      at: T0,
+    };
+
+    it('accepts the documented announcement and the end of the wait', () => {
+      expect(alertPendingSchema.safeParse(awaiting).success).toBe(true);
+      expect(alertPendingSchema.safeParse({ cursor: 18, alertId: 'al-9', status: 'self_recovered', note: '居民已自行取消/起身：跌倒后 12 秒雷达检测到站立，未派紧急单', at: T0 + 12_000 }).success).toBe(true);
+      expect(alertPendingSchema.safeParse({ cursor: 18, alertId: 'al-9', status: 'confirmed', note: null, at: T0 + 30_000 }).success).toBe(true);
+    });
+
+    it.each([
+      ['an unmasked resident', { ...awaiting, resident: { ...awaiting.resident, masked: false, displayName: '张桂华' } }],
+      ['an announcement without the end of its window', { ...awaiting, confirmBy: undefined }],
+      ['an end that is no end', { cursor: 18, alertId: 'al-9', status: 'awaiting_confirmation', note: null, at: T0 }],
+      ['an unknown status', { cursor: 18, alertId: 'al-9', status: 'dispatched', note: null, at: T0 }],
+    ])('rejects %s', (_name, payload) => {
+      expect(alertPendingSchema.safeParse(payload).success).toBe(false);
+    });
+
+    it('is replayed by a resync like every other provider event', () => {
+      const resync = { cursor: 16, since: 15, toCursor: 16, truncated: false, events: [{ event: 'alert:pending', data: awaiting }] };
+      expect(dispatchResyncSchema.safeParse(resync).success).toBe(true);
+    });
+  });
+
+  it('reads events stored before the flap count was sent as 0 flaps (a resync replays them)', () => {
+    const stored = { cursor: 19, alertId: 'al-9', orderIds: ['ord-42'], kind: 'prolonged_inactivity', state: 'active', severity: 'major', acknowledged: false, downgraded: false, downgradeReason: null, at: T0 };
+    expect(alertUpdateSchema.parse(stored).flaps).toBe(0);
+    expect(alertUpdateSchema.parse({ ...stored, flaps: 3 }).flaps).toBe(3);
+    const { flaps: _f, ...oldSummary } = makeOffer().alert;
+    expect(offerSchema.parse(makeOffer({ alert: oldSummary as OfferPayload['alert'] })).alert.flaps).toBe(0);
   });
 
   describe('/district payloads cannot carry personal data', () => {

@@ -32,6 +32,7 @@ import { z } from 'zod';
 import { alertKindSchema, prioritySchema, severitySchema } from '../domain/alerts/alert.schema.js';
 import { geoPointSchema, serviceTypeSchema, travelModeSchema } from '../domain/dispatch/provider.schema.js';
 import { areaCodeSchema, districtKpisSchema } from '../domain/dispatch/kpi.schema.js';
+import { pendingAlertStatusSchema } from '../domain/dispatch/pending-alert.js';
 import {
   attemptOutcomeSchema,
   dispatchReasonSchema,
@@ -80,6 +81,12 @@ export const alertSummarySchema = z.object({
   /** zh-CN evidence, e.g. "跌倒雷达检测到卫生间跌倒，30 秒内未取消" */
   evidenceSummary: z.string().min(1).max(300),
   raisedAt: epochMs,
+  /**
+   * How often the alert's condition ended and came back within the episode
+   * merge window (a flapping sensor), when the order opened; alert:update
+   * carries it on. Absent in orders opened before it was sent: 0.
+   */
+  flaps: z.number().int().nonnegative().default(0),
 });
 export type AlertSummary = z.infer<typeof alertSummarySchema>;
 
@@ -199,12 +206,15 @@ export const orderUpdateSchema = z.object({
 export type OrderUpdatePayload = z.infer<typeof orderUpdateSchema>;
 
 /**
- * The alert behind an order changed (acknowledged, downgraded, cleared).
+ * The alert behind an order changed (acknowledged, downgraded, cleared, or
+ * re-opened: `flaps` counts how often its condition came back within the
+ * episode merge window, e.g. an inactivity condition a flapping sensor ends
+ * and raises again; the console shows 反复 3 次).
  *
  * @example
  * socket.on('alert:update', (u) => {
  *   // { cursor: 19, alertId: 'al-9', orderIds: ['ord-42'], state: 'cleared', severity: 'warning',
- *   //   downgraded: true, downgradeReason: '老人按下"我没事"', at: 1736906430000 }
+ *   //   downgraded: true, downgradeReason: '老人按下"我没事"', flaps: 0, at: 1736906430000 }
  * });
  */
 export const alertUpdateSchema = z.object({
@@ -217,14 +227,65 @@ export const alertUpdateSchema = z.object({
   acknowledged: z.boolean(),
   downgraded: z.boolean(),
   downgradeReason: z.string().max(200).nullable(),
+  /** Absent in events stored before it was sent (a resync replays them): 0. */
+  flaps: z.number().int().nonnegative().default(0),
   at: epochMs,
 });
 export type AlertUpdatePayload = z.infer<typeof alertUpdateSchema>;
+
+/**
+ * 待确认: an alert this provider would be offered is waiting for
+ * confirmation (a fall seen by one device, in its cancel window). Nobody is
+ * paged yet: the console shows it without a sound cue and with nothing to
+ * accept, counting down to `confirmBy`; the resident is masked as on an offer
+ * (to the provider the dispatch plan puts first, the one the offer would go to).
+ * The same alert's next `alert:pending` says how the wait ended:
+ * - `confirmed`: nobody got up, a second device saw the fall, or SOS; its
+ *   offer (sent first) replaces the card, usually on this console;
+ * - `self_recovered`: the resident got up or pressed im_ok inside the
+ *   window; `note` says how, and a P2 welfare call is offered instead;
+ * - `cleared`: a person cleared the alert.
+ *
+ * @example
+ * socket.on('alert:pending', (p) => {
+ *   // { cursor: 16, alertId: 'al-9', status: 'awaiting_confirmation', confirmBy: 1736906430000,
+ *   //   alert: { alertId: 'al-9', kind: 'fall', severity: 'critical', priority: 'P1', evidenceSummary: '跌倒报警（置信度 0.93，卫生间）', raisedAt: 1736906400000, flaps: 0 },
+ *   //   service: 'remote_care', reason: '签约本街道，2.1 km，电动车约 9 分钟，当前 1 单在办',
+ *   //   resident: { masked: true, displayName: '张*华', age: 82, capabilityLevel: 2, ... }, at: 1736906400000 }
+ *   // then: { cursor: 18, alertId: 'al-9', status: 'self_recovered',
+ *   //   note: '居民已自行取消/起身：跌倒后 12 秒雷达检测到站立，未派紧急单', at: 1736906412000 }
+ * });
+ */
+export const alertPendingSchema = z.discriminatedUnion('status', [
+  z.object({
+    cursor: cursorSchema,
+    alertId: idSchema,
+    status: pendingAlertStatusSchema.extract(['awaiting_confirmation']),
+    /** The end of the cancel window (event time): confirmed then unless the resident gets up first. */
+    confirmBy: epochMs,
+    alert: alertSummarySchema,
+    service: serviceTypeSchema,
+    /** zh-CN, why this provider: as an offer's reason. */
+    reason: z.string().min(1).max(200),
+    resident: residentCardSchema.extend({ masked: z.literal(true) }),
+    at: epochMs,
+  }),
+  z.object({
+    cursor: cursorSchema,
+    alertId: idSchema,
+    status: pendingAlertStatusSchema.exclude(['awaiting_confirmation']),
+    /** zh-CN: how the resident got up (self_recovered), else null. */
+    note: z.string().max(200).nullable(),
+    at: epochMs,
+  }),
+]);
+export type AlertPendingPayload = z.infer<typeof alertPendingSchema>;
 
 export const dispatchMissedEventSchema = z.discriminatedUnion('event', [
   z.object({ event: z.literal('offer'), data: offerSchema }),
   z.object({ event: z.literal('order:update'), data: orderUpdateSchema }),
   z.object({ event: z.literal('alert:update'), data: alertUpdateSchema }),
+  z.object({ event: z.literal('alert:pending'), data: alertPendingSchema }),
 ]);
 export type DispatchMissedEvent = z.infer<typeof dispatchMissedEventSchema>;
 
@@ -362,6 +423,7 @@ export interface DispatchServerToClientEvents {
   offer: (offer: OfferPayload) => void;
   'order:update': (update: OrderUpdatePayload) => void;
   'alert:update': (update: AlertUpdatePayload) => void;
+  'alert:pending': (pending: AlertPendingPayload) => void;
   resync: (resync: DispatchResyncPayload) => void;
 }
 
@@ -382,6 +444,7 @@ export const dispatchServerEventSchemas = {
   offer: offerSchema,
   'order:update': orderUpdateSchema,
   'alert:update': alertUpdateSchema,
+  'alert:pending': alertPendingSchema,
   resync: dispatchResyncSchema,
 } as const satisfies Record<keyof DispatchServerToClientEvents, z.ZodType>;
 

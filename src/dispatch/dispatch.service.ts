@@ -25,7 +25,8 @@ import {
 import { canAccess, listingScope } from '../domain/access/access-policy.js';
 import type { Principal } from '../domain/access/principal.js';
 import { isDispatchable, type Alert, type AlertCleared, type AlertDowngraded, type AlertRaised, type AlertUpdated } from '../domain/alerts/alert.schema.js';
-import { planDispatch, requirementFor, type ProviderAvailability } from '../domain/dispatch/dispatch-policy.js';
+import { planDispatch, requirementFor, type DispatchPlan, type ProviderAvailability } from '../domain/dispatch/dispatch-policy.js';
+import { nextPendingNotice } from '../domain/dispatch/pending-alert.js';
 import type { WorkOrderResolved } from '../domain/events/domain-events.js';
 import { computeDistrictKpis } from '../domain/dispatch/kpis.js';
 import type { DistrictKpis } from '../domain/dispatch/kpi.schema.js';
@@ -37,11 +38,22 @@ import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../platform.tokens.js';
 import type { GeographyRepository } from '../registry/geography.repository.js';
 import type { ResidentRepository } from '../registry/resident.repository.js';
-import { unattributedReasonOf } from '../domain/residents/home-residents.js';
+import { unattributedReasonOf, type UnattributedReason } from '../domain/residents/home-residents.js';
 import type { Resident } from '../domain/residents/resident.js';
 import type { DispatchConfig } from './dispatch.config.js';
 import type { DispatchMetrics } from './dispatch.metrics.js';
-import { cellOf, districtOrderUpdatePayload, holderOf, maskedResidentCard, offerPayload, orderUpdatePayload, residentCard, type OrderContext } from './dispatch.views.js';
+import {
+  cellOf,
+  districtOrderUpdatePayload,
+  holderOf,
+  maskedResidentCard,
+  offerPayload,
+  orderUpdatePayload,
+  pendingAnnouncementPayload,
+  pendingEndPayload,
+  residentCard,
+  type OrderContext,
+} from './dispatch.views.js';
 import type { WebhookNotifier } from './webhook.notifier.js';
 import { WorkOrderConflictError, type WorkOrderRepository } from './work-order.repository.js';
 
@@ -129,6 +141,10 @@ interface Emission {
 
 const LIVE: readonly WorkOrderState[] = ['offered', 'accepted', 'en_route', 'on_site'];
 
+type Home = { readonly lat: number; readonly lon: number; readonly address: string };
+/** The plan dispatch makes for an alert now, or why nobody can be sent (a registry gap). */
+type Planned = { readonly resident: Resident; readonly home: Home; readonly plan: DispatchPlan; readonly now: number } | { readonly nobody: UnattributedReason | 'unknown_resident' };
+
 export class DispatchService {
   private providerOut: DispatchEmitter['toProvider'] | undefined;
   private districtOut: DispatchEmitter['toDistrict'] | undefined;
@@ -183,6 +199,7 @@ export class DispatchService {
   onAlertRaised(change: AlertRaised): Promise<void> {
     return this.serial(async () => {
       await this.openFor(change.alert);
+      await this.notePending(change.alert);
       // The district screen counts active alerts from alert:update, so it must hear of a new one too.
       this.emitAlertUpdate(change.alert, await this.deps.repo.byAlert(change.alert.id));
     });
@@ -190,27 +207,33 @@ export class DispatchService {
 
   onAlertUpdated(change: AlertUpdated): Promise<void> {
     return this.serial(async () => {
-      const orders = await this.deps.repo.byAlert(change.alert.id);
-      this.emitAlertUpdate(change.alert, orders);
-      if (change.alert.state !== 'active' || !isDispatchable(change.alert)) return;
-      // A confirmed fall, or what its home held while catching up on a
-      // backlog, is answered now; a re-triggered or re-graded alert may need
-      // a faster answer than its order was opened with (a new fall on one the
-      // resident had waved off, a mean moving into a worse band).
-      if (!['severity_changed', 'retriggered', 'confirmed', 'caught_up'].includes(change.reason)) return;
-      const wanted = requirementFor(change.alert.kind, change.alert.severity, change.alert.priority).priority;
-      const live = orders.filter((o) => LIVE.includes(o.state) || o.state === 'escalated');
-      const slower = (o: WorkOrderSnapshot): boolean => o.priority > wanted;
-      // A re-trigger only escalates what is being answered; it never reopens an alert whose orders are closed.
-      if (change.reason === 'retriggered' && live.length === 0) return;
-      if (live.length > 0 && !live.every(slower)) return;
-      for (const o of live.filter((x) => x.state === 'offered')) await this.apply(o, (s) => this.deps.engine.alertCleared(s, SYSTEM_ACTOR, this.deps.clock(), `告警升级为 ${wanted}，重新派单`));
-      if (live.length === 0 || live.every((o) => o.state === 'offered')) {
-        await this.openFor(change.alert, true);
-        // A confirmed or released alert had no order when it was raised: the district screen hears of it now.
-        if (orders.length === 0) this.emitAlertUpdate(change.alert, await this.deps.repo.byAlert(change.alert.id));
-      }
+      await this.answerUpdate(change);
+      // After the offer of a confirmed fall, so its console has the offer when the 待确认 card goes.
+      await this.notePending(change.alert);
     });
+  }
+
+  private async answerUpdate(change: AlertUpdated): Promise<void> {
+    const orders = await this.deps.repo.byAlert(change.alert.id);
+    this.emitAlertUpdate(change.alert, orders);
+    if (change.alert.state !== 'active' || !isDispatchable(change.alert)) return;
+    // A confirmed fall, or what its home held while catching up on a
+    // backlog, is answered now; a re-triggered or re-graded alert may need
+    // a faster answer than its order was opened with (a new fall on one the
+    // resident had waved off, a mean moving into a worse band).
+    if (!['severity_changed', 'retriggered', 'confirmed', 'caught_up'].includes(change.reason)) return;
+    const wanted = requirementFor(change.alert.kind, change.alert.severity, change.alert.priority).priority;
+    const live = orders.filter((o) => LIVE.includes(o.state) || o.state === 'escalated');
+    const slower = (o: WorkOrderSnapshot): boolean => o.priority > wanted;
+    // A re-trigger only escalates what is being answered; it never reopens an alert whose orders are closed.
+    if (change.reason === 'retriggered' && live.length === 0) return;
+    if (live.length > 0 && !live.every(slower)) return;
+    for (const o of live.filter((x) => x.state === 'offered')) await this.apply(o, (s) => this.deps.engine.alertCleared(s, SYSTEM_ACTOR, this.deps.clock(), `告警升级为 ${wanted}，重新派单`));
+    if (live.length === 0 || live.every((o) => o.state === 'offered')) {
+      await this.openFor(change.alert, true);
+      // A confirmed or released alert had no order when it was raised: the district screen hears of it now.
+      if (orders.length === 0) this.emitAlertUpdate(change.alert, await this.deps.repo.byAlert(change.alert.id));
+    }
   }
 
   onAlertEnded(change: AlertCleared | AlertDowngraded): Promise<void> {
@@ -224,6 +247,7 @@ export class DispatchService {
         const after = await this.deps.repo.byAlert(change.alert.id);
         if (!after.some((o) => LIVE.includes(o.state) || o.state === 'escalated')) await this.openFor(change.alert, true);
       }
+      await this.notePending(change.alert);
       this.emitAlertUpdate(change.alert, await this.deps.repo.byAlert(change.alert.id));
     });
   }
@@ -233,32 +257,23 @@ export class DispatchService {
     if (!isDispatchable(alert)) return;
     const existing = await this.deps.repo.byAlert(alert.id);
     if (!replan && existing.length > 0) return;
+    const planned = await this.planFor(alert);
     // The rules give a home device's alert to the home's primary resident
     // (domain/residents/home-residents.ts); an alert still without one has
     // nobody to send a caregiver to. That is a registry gap, not a dispatch
     // failure: say which, so an operator can fix it.
-    if (alert.residentId === null) {
-      const reason = unattributedReasonOf({ residentId: alert.residentId, homeId: alert.homeId });
+    if ('nobody' in planned) {
+      const reason = planned.nobody;
       this.deps.metrics.notDispatched(reason);
-      const fix = reason === 'device_unbound' ? 'bind the device to a resident or a home' : 'register the resident of this home';
-      this.deps.logger.error({ alertId: alert.id, kind: alert.kind, reason, homeId: alert.homeId, deviceId: alert.deviceId, fix }, 'alert not dispatched: nobody to send (no resident)');
+      if (reason === 'unknown_resident') {
+        this.deps.logger.error({ alertId: alert.id, kind: alert.kind, residentId: alert.residentId }, 'alert not dispatched: its resident is not in the registry');
+      } else {
+        const fix = reason === 'device_unbound' ? 'bind the device to a resident or a home' : 'register the resident of this home';
+        this.deps.logger.error({ alertId: alert.id, kind: alert.kind, reason, homeId: alert.homeId, deviceId: alert.deviceId, fix }, 'alert not dispatched: nobody to send (no resident)');
+      }
       return;
     }
-    const resident = (await this.deps.residents.getById(alert.residentId, { unmasked: true }));
-    if (!resident) {
-      this.deps.metrics.notDispatched('unknown_resident');
-      this.deps.logger.error({ alertId: alert.id, kind: alert.kind, residentId: alert.residentId }, 'alert not dispatched: its resident is not in the registry');
-      return;
-    }
-    const now = this.deps.clock();
-    const home = await this.homeOf(resident);
-    const requirement = requirementFor(alert.kind, alert.severity, alert.priority);
-    const load = await this.deps.repo.openOrdersByProvider();
-    const plan = planDispatch(
-      { reason: alert.kind, severity: alert.severity, alertPriority: alert.priority, streetCode: resident.streetCode, home: { lat: home.lat, lon: home.lon } },
-      providersToConsider(this.deps.directory, resident, requirement.services, (id) => load.get(id) ?? 0),
-      now,
-    );
+    const { resident, home, plan, now } = planned;
     const context: OrderContext = {
       alert: this.alertSummary(alert),
       resident: maskedResidentCard(resident, home, now),
@@ -287,6 +302,59 @@ export class DispatchService {
     await this.commit(null, result, context);
   }
 
+  /** Who dispatch would offer the alert to now, in order (the policy over the directory and current loads). */
+  private async planFor(alert: Alert): Promise<Planned> {
+    if (alert.residentId === null) return { nobody: unattributedReasonOf({ residentId: alert.residentId, homeId: alert.homeId }) };
+    const resident = await this.deps.residents.getById(alert.residentId, { unmasked: true });
+    if (!resident) return { nobody: 'unknown_resident' };
+    const now = this.deps.clock();
+    const home = await this.homeOf(resident);
+    const requirement = requirementFor(alert.kind, alert.severity, alert.priority);
+    const load = await this.deps.repo.openOrdersByProvider();
+    const plan = planDispatch(
+      { reason: alert.kind, severity: alert.severity, alertPriority: alert.priority, streetCode: resident.streetCode, home: { lat: home.lat, lon: home.lon } },
+      providersToConsider(this.deps.directory, resident, requirement.services, (id) => load.get(id) ?? 0),
+      now,
+    );
+    return { resident, home, plan, now };
+  }
+
+  /**
+   * 待确认 (domain/dispatch/pending-alert.ts): while a one-device fall waits
+   * out its cancel window unpaged, the provider the plan puts first, the one
+   * its offer would go to, sees it coming on its stream (so a reconnecting
+   * console gets it by cursor), and later hears how the wait ended. The
+   * notice remembers that provider: the plan may change by then.
+   */
+  private async notePending(alert: Alert): Promise<void> {
+    const told = await this.deps.repo.openPendingNotice(alert.id);
+    const status = nextPendingNotice(alert, told !== undefined);
+    if (status === null) return;
+    const at = this.deps.clock();
+    if (status === 'awaiting_confirmation') {
+      const planned = await this.planFor(alert);
+      if ('nobody' in planned || alert.awaitingConfirmationUntil === null) return;
+      const first = planned.plan.candidates[0];
+      // A coverage gap: no console to tell; the confirmation reaches the duty officer, as before.
+      if (first === undefined) return;
+      const confirmBy = alert.awaitingConfirmationUntil;
+      const summary = { ...this.alertSummary(alert), alertId: alert.id };
+      const card = maskedResidentCard(planned.resident, planned.home, planned.now);
+      const data = await this.deps.repo.transaction(async (repo) => {
+        await repo.recordPendingNotice(alert.id, first.providerId, at);
+        return repo.append(providerStream(first.providerId), 'alert:pending', null, at, (cursor) => pendingAnnouncementPayload(summary, confirmBy, first, card, cursor, at));
+      });
+      return this.emitter.toProvider(first.providerId, { event: 'alert:pending', data });
+    }
+    if (told === undefined) return; // (only an announced wait ends)
+    const note = status === 'self_recovered' ? alert.downgradeReason : null;
+    const data = await this.deps.repo.transaction(async (repo) => {
+      await repo.endPendingNotice(alert.id, at);
+      return repo.append(providerStream(told.providerId), 'alert:pending', null, at, (cursor) => pendingEndPayload(alert.id, status, note, cursor, at));
+    });
+    this.emitter.toProvider(told.providerId, { event: 'alert:pending', data });
+  }
+
   private alertSummary(alert: Alert): AlertSummary {
     return {
       alertId: alert.id,
@@ -295,6 +363,7 @@ export class DispatchService {
       priority: alert.priority,
       evidenceSummary: alert.evidence.summary.slice(0, 300) || alert.kind,
       raisedAt: Math.max(0, Math.round(alert.detectedAt)),
+      flaps: alert.flaps,
     };
   }
 
@@ -649,6 +718,7 @@ export class DispatchService {
           acknowledged: alert.acknowledged,
           downgraded: alert.downgraded,
           downgradeReason: alert.downgradeReason === null ? null : alert.downgradeReason.slice(0, 200),
+          flaps: alert.flaps,
           at,
         }));
         out.push({ provider: providerId, event: { event: 'alert:update', data } });

@@ -1,6 +1,7 @@
 /**
- * The dispatch tables (migration 0120-dispatch) as kysely types, widening the
- * registry connection like alerting and providers do.
+ * The dispatch tables (migrations 0120-dispatch and 0160-pending-alert-notices)
+ * as kysely types, widening the registry connection like alerting and
+ * providers do.
  */
 import type { Kysely } from 'kysely';
 import type { Database, RegistryDb } from '../registry/database.js';
@@ -50,6 +51,9 @@ export type OfferDeliveryTable = {
   ended_at: number | null;
 };
 
+/** Migration 0160: the console told that an alert is 待确认. */
+export type PendingAlertNoticeTable = { alert_id: string; provider_id: string; announced_at: number; ended_at: number | null };
+
 export type NotificationOutboxTable = {
   id: string;
   channel: string;
@@ -69,6 +73,7 @@ export type DispatchTables = {
   dispatch_outbox: DispatchOutboxTable;
   offer_deliveries: OfferDeliveryTable;
   notification_outbox: NotificationOutboxTable;
+  pending_alert_notices: PendingAlertNoticeTable;
 };
 
 export type DispatchDb = Kysely<Database & DispatchTables>;

@@ -5,13 +5,15 @@
  */
 import {
   coarsenToCell,
+  type AlertPendingPayload,
   type AlertSummary,
   type DistrictOrderUpdatePayload,
   type OfferPayload,
   type OrderUpdatePayload,
   type ResidentCard,
 } from '../contracts/dispatch.contracts.js';
-import type { Attempt, Transition, WorkOrderSnapshot, WorkOrderState } from '../domain/dispatch/work-order.schema.js';
+import type { PendingAlertEnd } from '../domain/dispatch/pending-alert.js';
+import type { Attempt, Candidate, Transition, WorkOrderSnapshot, WorkOrderState } from '../domain/dispatch/work-order.schema.js';
 import { maskName, maskPhone } from '../domain/residents/masking.js';
 import type { Resident } from '../domain/residents/resident.js';
 
@@ -28,8 +30,8 @@ export interface OrderContext {
  * the order; unmasked only for the staff who accepted it (see
  * DispatchService.residentCard), who has to find and call the family.
  */
-export function maskedResidentCard(resident: Resident, home: { readonly lat: number; readonly lon: number; readonly address: string }, now: number): ResidentCard {
-  return residentCard(resident, home, now, true);
+export function maskedResidentCard(resident: Resident, home: { readonly lat: number; readonly lon: number; readonly address: string }, now: number): ResidentCard & { masked: true } {
+  return { ...residentCard(resident, home, now, true), masked: true };
 }
 
 export function residentCard(resident: Resident, home: { readonly lat: number; readonly lon: number; readonly address: string }, now: number, masked: boolean): ResidentCard {
@@ -70,6 +72,26 @@ export function offerPayload(order: WorkOrderSnapshot, attempt: Attempt, context
     sla: { acceptBy: Math.round(attempt.acceptBy), onSiteBy: Math.round(order.createdAt + order.sla.onSiteMs) },
     offeredAt: Math.round(attempt.offeredAt),
   };
+}
+
+/**
+ * 待确认 on the console of the provider the plan puts first: what an offer
+ * would show (alert, masked resident, why this provider), with the end of the
+ * cancel window instead of an accept deadline.
+ */
+export function pendingAnnouncementPayload(
+  alert: AlertSummary & { readonly alertId: string },
+  confirmBy: number,
+  candidate: Candidate,
+  resident: ResidentCard & { readonly masked: true },
+  cursor: number,
+  at: number,
+): AlertPendingPayload {
+  return { cursor, alertId: alert.alertId, status: 'awaiting_confirmation', confirmBy: Math.round(confirmBy), alert, service: candidate.service, reason: candidate.reason, resident, at: Math.round(at) };
+}
+
+export function pendingEndPayload(alertId: string, status: PendingAlertEnd, note: string | null, cursor: number, at: number): AlertPendingPayload {
+  return { cursor, alertId, status, note: note === null ? null : note.slice(0, 200), at: Math.round(at) };
 }
 
 function lastTransitionOf(order: WorkOrderSnapshot, attempt: number | null): Transition {

@@ -1,7 +1,8 @@
 /**
  * SQL for dispatch (STYLE.md §3: all I/O behind one class): work orders with
  * optimistic concurrency on `revision`, their transition log, the per-stream
- * outbox consoles resync from, offer deliveries and the notification outbox.
+ * outbox consoles resync from, offer deliveries, the 待确认 notices and the
+ * notification outbox.
  * Every multi-row change runs in one transaction (`transaction`), so an order
  * and the events it emits are committed together or not at all.
  */
@@ -315,6 +316,26 @@ export class WorkOrderRepository {
   async delivery(orderId: string, attempt: number): Promise<{ ackedAt: number | null; sends: number; ackedBy: string | null } | undefined> {
     const r = await this.db.selectFrom('offer_deliveries').selectAll().where('order_id', '=', orderId).where('attempt', '=', attempt).executeTakeFirst();
     return r ? { ackedAt: r.acked_at === null ? null : Number(r.acked_at), sends: Number(r.sends), ackedBy: r.acked_by_staff } : undefined;
+  }
+
+  // ───────────── 待确认 notices ─────────────
+
+  /** The provider told that the alert is 待确认 and not yet told how that ended, if any. */
+  async openPendingNotice(alertId: string): Promise<{ providerId: string } | undefined> {
+    const row = await this.db.selectFrom('pending_alert_notices').select('provider_id').where('alert_id', '=', alertId).where('ended_at', 'is', null).executeTakeFirst();
+    return row ? { providerId: row.provider_id } : undefined;
+  }
+
+  async recordPendingNotice(alertId: string, providerId: string, at: number): Promise<void> {
+    await this.db
+      .insertInto('pending_alert_notices')
+      .values({ alert_id: alertId, provider_id: providerId, announced_at: at, ended_at: null })
+      .onConflict((oc) => oc.column('alert_id').doUpdateSet({ provider_id: providerId, announced_at: at, ended_at: null }))
+      .execute();
+  }
+
+  async endPendingNotice(alertId: string, at: number): Promise<void> {
+    await this.db.updateTable('pending_alert_notices').set({ ended_at: at }).where('alert_id', '=', alertId).where('ended_at', 'is', null).execute();
   }
 
   // ───────────── notification outbox ─────────────

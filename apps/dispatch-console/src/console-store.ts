@@ -2,8 +2,10 @@
  * The console's live state: one socket.io connection to /dispatch, every
  * received event validated with the shared contracts (parseEvent), offers
  * acknowledged (`offer:ack`), missed events fetched by cursor on reconnect
- * (`auth.cursor` in the handshake, `resync` on a cursor gap), and the queue
- * of this provider's open work orders, sorted by priority then deadline.
+ * (`auth.cursor` in the handshake, `resync` on a cursor gap), the queue
+ * of this provider's open work orders, sorted by priority then deadline, and
+ * the alerts it would be offered once confirmed (待确认: a fall seen by one
+ * device, in its cancel window).
  */
 import { io, type Socket } from 'socket.io-client';
 import { computed, reactive, ref } from 'vue';
@@ -22,6 +24,7 @@ import {
   type OfferPayload,
   type OrderUpdatePayload,
   type AlertUpdatePayload,
+  type AlertPendingPayload,
 } from '@contracts';
 import type { Session } from '@shared/session';
 import { playP1Cue } from './audio-cue';
@@ -29,6 +32,8 @@ import { playP1Cue } from './audio-cue';
 declare global {
   interface Window {
     __anxinSeenOrders?: string[];
+    /** Every alert this console was told is 待确认 (isolation checks). */
+    __anxinSeenPending?: string[];
   }
 }
 
@@ -48,7 +53,21 @@ export interface QueueItem {
   /** A person took the alert (确认告警 here, or elsewhere). */
   alertAcknowledged: boolean;
   downgradeReason: string | null;
+  /** How often the alert's condition came back within its episode (反复 N 次). */
+  flaps: number;
   updatedAt: number;
+}
+
+type PendingAnnouncement = Extract<AlertPendingPayload, { status: 'awaiting_confirmation' }>;
+
+/** 待确认: an alert this provider would be offered once confirmed. Nothing to accept, no sound. */
+export interface PendingItem {
+  readonly notice: PendingAnnouncement;
+  status: 'awaiting_confirmation' | 'self_recovered';
+  /** How the resident got up (self_recovered). */
+  note: string | null;
+  /** Server time the wait ended. */
+  endedAt: number | null;
 }
 
 const PRIORITY_RANK = { P1: 0, P2: 1, P3: 2 } as const;
@@ -57,9 +76,12 @@ const GONE_OUTCOMES = new Set(['declined', 'timed_out', 'redispatched', 'withdra
 const OPEN_STATES = new Set<OrderState>(['offered', 'accepted', 'en_route', 'on_site']);
 /** P1 offers not yet accepted ring again this often. */
 const REPEAT_CUE_MS = 15_000;
+/** A self-recovered fall stays on the console this long after the resident got up (its welfare call follows as an order). */
+const SELF_RECOVERED_SHOWN_MS = 15_000;
 
 export function createConsoleStore(session: Session) {
   const items = reactive(new Map<string, QueueItem>());
+  const pending = reactive(new Map<string, PendingItem>());
   const connection = ref<ConnectionState>('reconnecting');
   const lastSyncAt = ref<number | null>(null);
   const lastError = ref<string | null>(null);
@@ -84,6 +106,12 @@ export function createConsoleStore(session: Session) {
       .filter((i) => OPEN_STATES.has(i.state))
       .sort((a, b) => PRIORITY_RANK[a.offer.alert.priority] - PRIORITY_RANK[b.offer.alert.priority] || deadlineOf(a) - deadlineOf(b)),
   );
+  /** 待确认 first-come; a self-recovered one only briefly (compared with the server's time, as countdowns are). */
+  const awaiting = computed(() =>
+    [...pending.values()]
+      .filter((p) => p.status === 'awaiting_confirmation' || (p.endedAt !== null && now.value - p.endedAt < SELF_RECOVERED_SHOWN_MS))
+      .sort((a, b) => a.notice.confirmBy - b.notice.confirmBy),
+  );
   const done = computed(() =>
     [...items.values()]
       .filter((i) => !OPEN_STATES.has(i.state))
@@ -106,6 +134,7 @@ export function createConsoleStore(session: Session) {
         alertState: 'active',
         alertAcknowledged: false,
         downgradeReason: null,
+        flaps: offer.alert.flaps,
         updatedAt: offer.offeredAt,
       });
       if (live && offer.alert.priority === 'P1') ringP1();
@@ -133,7 +162,26 @@ export function createConsoleStore(session: Session) {
       item.alertState = u.state;
       item.alertAcknowledged = u.acknowledged;
       item.downgradeReason = u.downgradeReason;
+      item.flaps = u.flaps;
     }
+  }
+
+  /**
+   * 待确认 is shown until its own end arrives, not when an offer for the same
+   * alert does: a confirmed fall's offer comes first and the card goes with
+   * `confirmed`; a self-recovered one shows 已自行起身 a while next to its P2
+   * welfare order. Never a sound: nobody is paged yet.
+   */
+  function applyPending(p: AlertPendingPayload): void {
+    if (p.status === 'awaiting_confirmation') {
+      (window.__anxinSeenPending ??= []).push(p.alertId);
+      pending.set(p.alertId, { notice: p, status: p.status, note: null, endedAt: null });
+      return;
+    }
+    const item = pending.get(p.alertId);
+    if (item === undefined) return;
+    if (p.status === 'self_recovered') Object.assign(item, { status: p.status, note: p.note, endedAt: p.at });
+    else pending.delete(p.alertId);
   }
 
   function applyMissed(events: readonly DispatchMissedEvent[]): void {
@@ -147,6 +195,9 @@ export function createConsoleStore(session: Session) {
           break;
         case 'alert:update':
           applyAlertUpdate(e.data);
+          break;
+        case 'alert:pending':
+          applyPending(e.data);
           break;
       }
     }
@@ -231,6 +282,12 @@ export function createConsoleStore(session: Session) {
       advance(r.data.cursor);
       applyAlertUpdate(r.data);
     });
+    socket.on('alert:pending', (raw) => {
+      const r = parseEvent(dispatchServerEventSchemas, 'alert:pending', raw);
+      if (!r.success) return reportInvalid('alert:pending', r.error.message);
+      advance(r.data.cursor);
+      applyPending(r.data);
+    });
     socket.on('resync', (raw) => {
       const r = parseEvent(dispatchServerEventSchemas, 'resync', raw);
       if (!r.success) return reportInvalid('resync', r.error.message);
@@ -241,6 +298,7 @@ export function createConsoleStore(session: Session) {
       if (navigator.onLine === false) connection.value = 'offline';
       const waitingP1 = [...items.values()].some((i) => i.state === 'offered' && i.offer.alert.priority === 'P1');
       if (waitingP1 && now.value - lastCueAt >= REPEAT_CUE_MS) ringP1();
+      for (const [id, p] of pending) if (p.endedAt !== null && now.value - p.endedAt >= SELF_RECOVERED_SHOWN_MS) pending.delete(id);
     }, 250);
   }
 
@@ -289,6 +347,7 @@ export function createConsoleStore(session: Session) {
   return {
     items,
     queue,
+    awaiting,
     done,
     connection,
     lastSyncAt,

@@ -4,7 +4,16 @@ export const messages = {
   'zh-CN': {
     ...sharedMessages,
     app: { title: '安心 · 服务商调度台', subtitle: '三助一护 远程照护调度', loginHint: '演示账号：minzu.dispatcher / tangjiadun.dispatcher，密码见 README', logout: '退出' },
-    queue: { title: '待办队列', empty: '暂无待办工单', done: '最近办结', acceptIn: '接单剩余', onSiteIn: '到场剩余', overdue: '已超时', instructions: '处置提示' },
+    queue: { title: '待办队列', empty: '暂无待办工单', done: '最近办结', acceptIn: '接单剩余', onSiteIn: '到场剩余', overdue: '已超时', instructions: '处置提示', flaps: '反复 {n} 次' },
+    pending: {
+      title: '待确认',
+      awaiting_confirmation: '待确认',
+      self_recovered: '已自行起身',
+      confirmIn: '确认剩余',
+      confirming: '确认中',
+      hint: '仅一台设备检测到，正等待老人起身或取消；倒计时结束仍未起身即派 {priority} 工单，现在无需接单',
+      selfRecoveredHint: '老人已自行起身或取消，将派回访工单',
+    },
     actions: { accept: '接单', decline: '拒单', enRoute: '出发', onSite: '到达', resolve: '办结', declineReason: '拒单原因', notes: '处置记录', outcome: '处置结果', submit: '提交', ackAlert: '确认告警', clearAlert: '解除告警', clearNote: '解除说明（必填）' },
     alertStatus: { active: '告警未确认', acknowledged: '告警已确认', cleared: '告警已解除' },
     errors: {
@@ -15,6 +24,7 @@ export const messages = {
     },
     detail: {
       title: '告警详情',
+      flaps: '同一告警反复出现 {n} 次（结束后又在合并时间内再次出现）',
       none: '请在左侧选择工单',
       evidence: '告警依据',
       reason: '派单依据',

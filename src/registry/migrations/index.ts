@@ -16,6 +16,7 @@ import * as dispatch from './0120-dispatch.js';
 import * as operatorAlerts from './0130-operator-alerts.js';
 import * as audit from './0140-audit.js';
 import * as announcedHeartbeat from './0150-announced-heartbeat.js';
+import * as pendingAlertNotices from './0160-pending-alert-notices.js';
 
 export const registryMigrations: Readonly<Record<string, Migration>> = {
   '0001-geography': geography,
@@ -30,4 +31,5 @@ export const registryMigrations: Readonly<Record<string, Migration>> = {
   '0130-operator-alerts': operatorAlerts,
   '0140-audit': audit,
   '0150-announced-heartbeat': announcedHeartbeat,
+  '0160-pending-alert-notices': pendingAlertNotices,
 };
