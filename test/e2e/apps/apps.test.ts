@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { DEMO_PASSWORD } from '../../../src/accounts/demo/demo-accounts.js';
 import { DISTRICT_NAMESPACE, districtServerEventSchemas, parseEvent } from '../../../src/contracts/dispatch.contracts.js';
@@ -31,8 +31,8 @@ import { demoProviderId } from '../../../src/providers/demo/demo-providers.js';
 import { GeographyRepository } from '../../../src/registry/geography.repository.js';
 import { ResidentRepository, type NewResident } from '../../../src/registry/resident.repository.js';
 import { provisionOverApi, startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
+import { inPage, launchChromium, login, waitFor } from './apps.fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'artifacts', 'screenshots');
 const DISTRICT = '420103';
 const MINZU = demoProviderId(DISTRICT, 'minzu');
@@ -61,29 +61,6 @@ async function newContext(browser: Browser, platform: TestPlatform, net: Net): P
     return route.abort('blockedbyclient');
   });
   return context;
-}
-
-async function login(page: Page, url: string, username: string): Promise<void> {
-  await page.goto(url);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(DEMO_PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.locator('[data-testid="connection-state"][data-state="online"]').waitFor({ timeout: 10_000 });
-}
-
-/** Evaluates a browser expression (a string, so this Node-side file needs no DOM types). */
-function inPage<T>(page: Page, expression: string): Promise<T> {
-  return page.evaluate<T>(expression);
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('dispatch console and district screen in Chromium', () => {
@@ -123,10 +100,7 @@ describe('dispatch console and district screen in Chromium', () => {
     wearable = await provisionOverApi(platform, { type: 'wearable', residentId: RESIDENT.id, label: '手环' });
     bed = await provisionOverApi(platform, { type: 'care-bed', residentId: RESIDENT.id, label: '卧室床垫' });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-    });
+    browser = await launchChromium();
     context = await newContext(browser, platform, net);
     context.on('page', (page) => {
       page.on('console', (message) => {

@@ -18,15 +18,14 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { DEMO_PASSWORD } from '../../../src/accounts/demo/demo-accounts.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Alert } from '../../../src/domain/alerts/alert.schema.js';
 import { demoProviderId } from '../../../src/providers/demo/demo-providers.js';
 import { GeographyRepository } from '../../../src/registry/geography.repository.js';
 import { ResidentRepository } from '../../../src/registry/resident.repository.js';
 import { provisionOverApi, startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
+import { inPage, launchChromium, login, waitFor } from './apps.fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(process.cwd(), 'artifacts', 'screenshots');
 const DISTRICT = '420103';
 const MINZU = demoProviderId(DISTRICT, 'minzu');
@@ -37,21 +36,6 @@ const MIN = 60 * SEC;
 const WINDOW_MS = 30 * SEC;
 
 jest.setTimeout(120_000);
-
-/** Evaluates a browser expression (a string, so this Node-side file needs no DOM types). */
-function inPage<T>(page: Page, expression: string): Promise<T> {
-  return page.evaluate<T>(expression);
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the console shows a one-device fall as 待确认 and a flapping alert’s count', () => {
   let platform: TestPlatform;
@@ -70,14 +54,6 @@ describe('the console shows a one-device fall as 待确认 and a flapping alert�
   };
   const alertsOf = async (kind: string, residentId = RESIDENT.id): Promise<Alert[]> =>
     ((await (await platform.api(`/api/alerts?residentId=${residentId}&kind=${kind}`)).json()) as { items: Alert[] }).items;
-
-  async function login(page: Page, username: string): Promise<void> {
-    await page.goto(`${platform.httpUrl}/console/`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(DEMO_PASSWORD);
-    await page.getByTestId('login-submit').click();
-    await page.locator('[data-testid="connection-state"][data-state="online"]').waitFor({ timeout: 10_000 });
-  }
 
   beforeAll(async () => {
     if (!existsSync(join(process.cwd(), 'apps', 'dispatch-console', 'dist', 'index.html'))) throw new Error('apps/dispatch-console is not built: run npm run build:apps');
@@ -114,16 +90,13 @@ describe('the console shows a one-device fall as 待确认 and a flapping alert�
     radarId = device.deviceId;
     radar = await mqtt.connectAsync(platform.mqttUrl, { clientId: device.deviceId, username: device.deviceId, password: device.secret, reconnectPeriod: 0 });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     await context.clock.setFixedTime(clock);
     consolePage = await context.newPage();
-    await login(consolePage, 'minzu.dispatcher');
+    await login(consolePage, `${platform.httpUrl}/console/`, 'minzu.dispatcher');
     otherConsole = await context.newPage();
-    await login(otherConsole, 'tangjiadun.dispatcher');
+    await login(otherConsole, `${platform.httpUrl}/console/`, 'tangjiadun.dispatcher');
   });
 
   afterAll(async () => {

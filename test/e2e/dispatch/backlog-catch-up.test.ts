@@ -16,7 +16,7 @@ import type { Alert } from '../../../src/domain/alerts/alert.schema.js';
 import type { Resident } from '../../../src/domain/residents/resident.js';
 import { WorkOrderRepository } from '../../../src/dispatch/work-order.repository.js';
 import { provisionOverApi, startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
-import { DEMO_CONFIG, eventually, LOGIN_PROVIDERS, mosquittoPub, residentsServedBy } from './dispatch.fixtures.js';
+import { DEMO_CONFIG, eventually, mosquittoPub, residentWithDemoProvider } from './dispatch.fixtures.js';
 
 jest.setTimeout(120_000);
 
@@ -35,13 +35,7 @@ describe('a home uploading a buffered day (mosquitto_pub batches)', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform({ config: DEMO_CONFIG });
-    for (const [, providerId] of Object.values(LOGIN_PROVIDERS)) {
-      const [first] = await residentsServedBy(platform, providerId, 'prolonged_inactivity');
-      if (first) {
-        resident = first;
-        break;
-      }
-    }
+    resident = await residentWithDemoProvider(platform, 'prolonged_inactivity');
     const plan = await platform.api(`/api/residents/${resident.id}/care-plan`, { method: 'PATCH', body: JSON.stringify({ inactivityAfterMs: 4 * HOUR, restPeriods: [] }) });
     expect(plan.status).toBe(200);
     const pir = await provisionOverApi(platform, { type: 'pir-motion', residentId: resident.id, label: '客厅人体红外' });

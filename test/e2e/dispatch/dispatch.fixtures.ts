@@ -126,6 +126,15 @@ export async function residentsServedBy(platform: TestPlatform, providerId: stri
   return out;
 }
 
+/** A demo resident whose nearest covering provider has a demo login, for an alert kind. */
+export async function residentWithDemoProvider(platform: TestPlatform, kind: AlertKind): Promise<Resident> {
+  for (const [, providerId] of Object.values(LOGIN_PROVIDERS)) {
+    const [first] = await residentsServedBy(platform, providerId, kind);
+    if (first) return first;
+  }
+  throw new Error(`no demo resident is served by a provider with a demo login for ${kind}`);
+}
+
 export const mosquittoPub = (port: number, args: string[]): Promise<number> =>
   new Promise((resolve) => {
     execFile('/usr/bin/mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), '-q', '1', ...args], { timeout: 5_000 }, (error) => {
