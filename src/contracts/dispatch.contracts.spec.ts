@@ -182,7 +182,7 @@ describe('dispatch contracts', () => {
       const zero = { samples: 0, p50Ms: null, p90Ms: null };
       const row = {
         alerts: 0, acceptedWithinSla: 0, effectiveResponseRate: null, acceptTime: zero, onSiteTime: zero, resolved: 0, falseAlarms: 0,
-        falseAlarmShare: null, openOrders: 0, coverageGaps: 0, escalated: 0, byService: { meal: 0, cleaning: 0, medical: 0, remote_care: 0 },
+        falseAlarmShare: null, selfRecoveredFalls: 0, openOrders: 0, coverageGaps: 0, escalated: 0, byService: { meal: 0, cleaning: 0, medical: 0, remote_care: 0 },
       };
       expect(kpiUpdateSchema.safeParse({ cursor: 3, districtCode: '420103', from: T0, to: T0 + 1, district: row, streets: [] }).success).toBe(true);
       expect(kpiUpdateSchema.safeParse({ cursor: 3, districtCode: '420103', from: T0, to: T0 + 1, district: { ...row, effectiveResponseRate: 1.2 }, streets: [] }).success).toBe(false);

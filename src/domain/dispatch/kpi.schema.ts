@@ -34,6 +34,11 @@ export const kpiRowSchema = z.strictObject({
   falseAlarms: count,
   /** falseAlarms / resolved; null when nothing resolved. */
   falseAlarmShare: rate,
+  /**
+   * Falls the resident got up from inside the cancel window: never paged,
+   * answered by a welfare call instead (the P2 order such a fall opens).
+   */
+  selfRecoveredFalls: count,
   openOrders: count,
   coverageGaps: count,
   escalated: count,

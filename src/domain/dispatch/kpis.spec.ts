@@ -4,7 +4,8 @@ import { computeDistrictKpis, computeKpiRow, isAcceptedWithinSla, percentile } f
 import { districtKpisSchema } from './kpi.schema.js';
 import { DispatchEngine } from './sla.js';
 import { DISTRICT, MIN, OTHER_STREET, SEC, STREET, T0, makeCandidate, makeOrderInput, staffOf } from './dispatch.test-factory.js';
-import type { ResolutionOutcome, WorkOrderSnapshot } from './work-order.schema.js';
+import type { Priority } from '../alerts/alert.schema.js';
+import type { DispatchReason, ResolutionOutcome, WorkOrderSnapshot } from './work-order.schema.js';
 
 const engine = new DispatchEngine();
 const A = staffOf('prov-a');
@@ -18,12 +19,21 @@ interface Story {
   readonly outcome?: ResolutionOutcome;
   readonly cleared?: boolean;
   readonly noCandidates?: boolean;
+  readonly reason?: DispatchReason;
+  readonly priority?: Priority;
 }
 
 /** Builds an order by driving the engine, so KPI inputs are orders the lifecycle can produce. */
 function makeOrder(s: Story): WorkOrderSnapshot {
   let o = engine.open(
-    makeOrderInput({ id: s.id, streetCode: s.street ?? STREET, service: s.service ?? 'remote_care', candidates: s.noCandidates ? [] : [makeCandidate({ providerId: 'prov-a' })] }),
+    makeOrderInput({
+      id: s.id,
+      streetCode: s.street ?? STREET,
+      service: s.service ?? 'remote_care',
+      candidates: s.noCandidates ? [] : [makeCandidate({ providerId: 'prov-a' })],
+      ...(s.reason ? { reason: s.reason } : {}),
+      ...(s.priority ? { priority: s.priority } : {}),
+    }),
   ).order;
   if (s.cleared) return engine.alertCleared(o, { kind: 'system' }, T0 + 10 * SEC).order;
   if (s.acceptAfterMs !== undefined) o = engine.accept(o, 1, A, T0 + s.acceptAfterMs).order;
@@ -75,6 +85,11 @@ describe('computeKpiRow', () => {
       name: 'coverage gaps are counted, open and escalated, and never within SLA',
       stories: [{ id: 'o1', noCandidates: true }, { id: 'o2', acceptAfterMs: 5 * SEC }],
       expected: { alerts: 2, coverageGaps: 1, escalated: 1, openOrders: 2, effectiveResponseRate: 0.5 },
+    },
+    {
+      name: 'a fall the resident got up from is counted as self-recovered: its order is the P2 welfare call',
+      stories: [{ id: 'o1', reason: 'fall', priority: 'P1' }, { id: 'o2', reason: 'fall', priority: 'P2' }],
+      expected: { selfRecoveredFalls: 1 },
     },
     {
       name: 'counts by service type',

@@ -8,6 +8,8 @@
  *   and are left out of the denominator.
  * - accept time: alert → first acceptance; on-site time: alert → on site.
  * - false-alarm share: resolved with outcome false_alarm / resolved.
+ * - self-recovered falls: falls the resident got up from inside the cancel
+ *   window; the only fall orders at P2 are their welfare calls.
  */
 import { SERVICE_TYPES, type ServiceType } from './provider.schema.js';
 import type { CountsByService, DistrictKpis, Distribution, KpiRow } from './kpi.schema.js';
@@ -48,6 +50,7 @@ export function computeKpiRow(orders: readonly WorkOrderSnapshot[]): KpiRow {
     resolved: resolved.length,
     falseAlarms,
     falseAlarmShare: resolved.length === 0 ? null : falseAlarms / resolved.length,
+    selfRecoveredFalls: orders.filter((o) => o.reason === 'fall' && o.priority === 'P2').length,
     openOrders: orders.filter((o) => OPEN_WORK_ORDER_STATES.includes(o.state)).length,
     coverageGaps: orders.filter((o) => o.coverageGap).length,
     escalated: orders.filter((o) => o.escalatedAt !== null).length,
