@@ -214,7 +214,7 @@ export type OrderUpdatePayload = z.infer<typeof orderUpdateSchema>;
  * @example
  * socket.on('alert:update', (u) => {
  *   // { cursor: 19, alertId: 'al-9', orderIds: ['ord-42'], state: 'cleared', severity: 'warning',
- *   //   downgraded: true, downgradeReason: '老人按下"我没事"', flaps: 0, at: 1736906430000 }
+ *   //   downgraded: true, downgradeReason: '老人按下"我没事"', flaps: 0, conditionEnded: false, at: 1736906430000 }
  * });
  */
 export const alertUpdateSchema = z.object({
@@ -229,6 +229,13 @@ export const alertUpdateSchema = z.object({
   downgradeReason: z.string().max(200).nullable(),
   /** Absent in events stored before it was sent (a resync replays them): 0. */
   flaps: z.number().int().nonnegative().default(0),
+  /**
+   * The machine saw the condition end (the resident moved, the device is back)
+   * but the alert waits out the episode merge window before it clears: the
+   * console shows 条件已恢复 so nobody sets off for what may be over. Absent in
+   * older events: false.
+   */
+  conditionEnded: z.boolean().default(false),
   at: epochMs,
 });
 export type AlertUpdatePayload = z.infer<typeof alertUpdateSchema>;

@@ -719,6 +719,7 @@ export class DispatchService {
           downgraded: alert.downgraded,
           downgradeReason: alert.downgradeReason === null ? null : alert.downgradeReason.slice(0, 200),
           flaps: alert.flaps,
+          conditionEnded: alert.state === 'active' && alert.conditionEndedAt !== null,
           at,
         }));
         out.push({ provider: providerId, event: { event: 'alert:update', data } });

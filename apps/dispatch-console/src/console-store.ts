@@ -55,6 +55,8 @@ export interface QueueItem {
   downgradeReason: string | null;
   /** How often the alert's condition came back within its episode (反复 N 次). */
   flaps: number;
+  /** The machine saw the condition end; the alert clears once the merge window passes without a return. */
+  conditionEnded: boolean;
   updatedAt: number;
 }
 
@@ -135,6 +137,7 @@ export function createConsoleStore(session: Session) {
         alertAcknowledged: false,
         downgradeReason: null,
         flaps: offer.alert.flaps,
+        conditionEnded: false,
         updatedAt: offer.offeredAt,
       });
       if (live && offer.alert.priority === 'P1') ringP1();
@@ -163,6 +166,7 @@ export function createConsoleStore(session: Session) {
       item.alertAcknowledged = u.acknowledged;
       item.downgradeReason = u.downgradeReason;
       item.flaps = u.flaps;
+      item.conditionEnded = u.conditionEnded;
     }
   }
 

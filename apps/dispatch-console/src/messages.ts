@@ -4,7 +4,7 @@ export const messages = {
   'zh-CN': {
     ...sharedMessages,
     app: { title: '安心 · 服务商调度台', subtitle: '三助一护 远程照护调度', loginHint: '演示账号：minzu.dispatcher / tangjiadun.dispatcher，密码见 README', logout: '退出' },
-    queue: { title: '待办队列', empty: '暂无待办工单', done: '最近办结', acceptIn: '接单剩余', onSiteIn: '到场剩余', overdue: '已超时', instructions: '处置提示', flaps: '反复 {n} 次' },
+    queue: { title: '待办队列', empty: '暂无待办工单', done: '最近办结', acceptIn: '接单剩余', onSiteIn: '到场剩余', overdue: '已超时', instructions: '处置提示', flaps: '反复 {n} 次', conditionEnded: '条件已恢复' },
     pending: {
       title: '待确认',
       awaiting_confirmation: '待确认',
@@ -25,6 +25,7 @@ export const messages = {
     detail: {
       title: '告警详情',
       flaps: '同一告警反复出现 {n} 次（结束后又在合并时间内再次出现）',
+      conditionEnded: '设备显示告警条件已恢复，合并时间内未再出现即自动解除；如已出发请继续上门确认',
       none: '请在左侧选择工单',
       evidence: '告警依据',
       reason: '派单依据',

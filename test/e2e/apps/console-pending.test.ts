@@ -177,9 +177,12 @@ describe('the console shows a one-device fall as 待确认 and a flapping alert�
       await advance(2 * MIN);
       await moved();
       await inactivity((a) => a.conditionEndedAt !== null);
+      // While it may be over, the order says so (it clears only once the merge window passes).
+      await order.getByTestId('queue-item-condition-ended').waitFor({ timeout: 5_000 });
       await advance(5 * MIN);
       await inactivity((a) => a.flaps === flaps && a.conditionEndedAt === null);
       await order.locator(`[data-testid="queue-item-flaps"][data-flaps="${flaps}"]`, { hasText: `反复 ${flaps} 次` }).waitFor({ timeout: 5_000 });
+      await order.getByTestId('queue-item-condition-ended').waitFor({ state: 'detached', timeout: 5_000 });
     }
     // Still one order for the whole episode, still in the queue, and its detail says the same.
     await expect(order.count()).resolves.toBe(1);
