@@ -329,6 +329,8 @@ describe('dispatch console and district screen in Chromium', () => {
 
     // Clearing the alert did not close the order: it is still the dispatcher's to finish (到达, then 结案).
     await expect(detail.getByTestId('detail-state').textContent()).resolves.toBe('已接单');
+    // 结案 is offered only once on site, the one way the lifecycle allows to resolved.
+    await expect(detail.getByTestId('action-resolve').count()).resolves.toBe(0);
     await detail.getByTestId('action-on-site').click();
     await detail.locator('[data-testid="detail-state"]', { hasText: '已到场' }).waitFor({ timeout: 5_000 });
     await detail.getByTestId('resolve-outcome').selectOption('false_alarm');
