@@ -282,6 +282,7 @@ describe('dispatch console and district screen in Chromium', () => {
     const csv = readFileSync(path, 'utf8');
     expect(download.suggestedFilename()).toMatch(/^anxin-kpi-420103-\d{4}-\d{2}-\d{2}\.csv$/);
     expect(csv.split('\r\n')[0]).toContain('有效应答率');
+    expect(csv.split('\r\n')[0]).toContain('误报率,跌倒自行起身');
     expect(csv).toContain('江汉区合计');
     expect(net.blocked).toEqual([]);
   });
