@@ -5,6 +5,8 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../../src/accounts/demo/demo-accounts.js';
+import { GeographyRepository } from '../../../src/registry/geography.repository.js';
+import type { TestPlatform } from '../../support/test-platform.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -37,4 +39,18 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs:
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A community of the demo's 民族街道 and the base of the provider there
+ * (`providerId`), so a home registered next to it is that console's to offer.
+ */
+export async function minzuNeighbourhood(platform: TestPlatform, districtCode: string, providerId: string): Promise<{ communityCode: string; base: { lat: number; lon: number } }> {
+  const geography = platform.get(GeographyRepository);
+  const street = (await geography.listStreets(districtCode)).find((s) => s.name === '民族街道');
+  if (!street) throw new Error('demo geography has no 民族街道');
+  const [community] = await geography.listCommunities(street.code);
+  if (!community) throw new Error('no community in 民族街道');
+  const provider = (await (await platform.api(`/api/providers/${providerId}`)).json()) as { base: { lat: number; lon: number } };
+  return { communityCode: community.code, base: provider.base };
 }

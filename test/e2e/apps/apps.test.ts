@@ -31,7 +31,7 @@ import { demoProviderId } from '../../../src/providers/demo/demo-providers.js';
 import { GeographyRepository } from '../../../src/registry/geography.repository.js';
 import { ResidentRepository, type NewResident } from '../../../src/registry/resident.repository.js';
 import { provisionOverApi, startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
-import { inPage, launchChromium, login, waitFor } from './apps.fixtures.js';
+import { inPage, launchChromium, login, minzuNeighbourhood, waitFor } from './apps.fixtures.js';
 
 const SHOTS = join(process.cwd(), 'artifacts', 'screenshots');
 const DISTRICT = '420103';
@@ -86,11 +86,9 @@ describe('dispatch console and district screen in Chromium', () => {
 
     // A resident next to the 民族街道 centre, so its console gets the offer.
     const geography = platform.get(GeographyRepository);
-    const street = (await geography.listStreets(DISTRICT)).find((s) => s.name === '民族街道');
-    if (!street) throw new Error('demo geography has no 民族街道');
-    const [community] = await geography.listCommunities(street.code);
-    if (!community) throw new Error('no community in 民族街道');
-    const provider = (await (await platform.api(`/api/providers/${MINZU}`)).json()) as { base: { lat: number; lon: number } };
+    const { communityCode, base } = await minzuNeighbourhood(platform, DISTRICT, MINZU);
+    const community = { code: communityCode };
+    const provider = { base };
     const home = { id: 'h-apps-e2e-1', communityCode: community.code, address: '民族路 12 号 2 单元 301 室', lat: provider.base.lat + 0.001, lon: provider.base.lon + 0.001, homeRadiusM: 80 };
     await geography.insertAll({ districts: [], streets: [], communities: [], homes: [home] });
     await platform.get(ResidentRepository).insertMany([

@@ -24,7 +24,7 @@ import { demoProviderId } from '../../../src/providers/demo/demo-providers.js';
 import { GeographyRepository } from '../../../src/registry/geography.repository.js';
 import { ResidentRepository } from '../../../src/registry/resident.repository.js';
 import { provisionOverApi, startTestPlatform, type TestPlatform } from '../../support/test-platform.js';
-import { inPage, launchChromium, login, waitFor } from './apps.fixtures.js';
+import { inPage, launchChromium, login, minzuNeighbourhood, waitFor } from './apps.fixtures.js';
 
 const SHOTS = join(process.cwd(), 'artifacts', 'screenshots');
 const DISTRICT = '420103';
@@ -62,11 +62,9 @@ describe('the console shows a one-device fall as 待确认 and a flapping alert�
 
     // Residents next to the 民族街道 centre, so its console is the one their offers would go to.
     const geography = platform.get(GeographyRepository);
-    const street = (await geography.listStreets(DISTRICT)).find((s) => s.name === '民族街道');
-    if (!street) throw new Error('demo geography has no 民族街道');
-    const [community] = await geography.listCommunities(street.code);
-    if (!community) throw new Error('no community in 民族街道');
-    const provider = (await (await platform.api(`/api/providers/${MINZU}`)).json()) as { base: { lat: number; lon: number } };
+    const { communityCode, base } = await minzuNeighbourhood(platform, DISTRICT, MINZU);
+    const community = { code: communityCode };
+    const provider = { base };
     for (const [i, r] of [RESIDENT, GETS_UP].entries()) {
       const home = { id: `h-console-pending-${i + 1}`, communityCode: community.code, address: `民族路 ${16 + i} 号 1 单元 202 室`, lat: provider.base.lat + 0.001, lon: provider.base.lon + 0.001 * (i + 1), homeRadiusM: 80 };
       await geography.insertAll({ districts: [], streets: [], communities: [], homes: [home] });
